@@ -1,0 +1,49 @@
+// ApiServer: sloe's one HTTP port — /metrics, /healthz, /readyz and the JSON API under /api/v1.
+//
+// Thread-safety: start() and stop() from one owner thread; requests are served on the server's
+// own thread pool and only read the StatusBoard and AgentMetrics, which are thread-safe.
+// The board and metrics must outlive the server.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sloe/api/metrics.h"
+#include "sloe/api/status_board.h"
+#include "sloe/core/result.h"
+
+namespace sloe::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 9465;  // 0: any free port (see ApiServer::port())
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+class ApiServer {
+ public:
+  // ready: answers /readyz (true once the first evaluation has been published, by default).
+  ApiServer(const StatusBoard& board, const AgentMetrics& metrics,
+            std::function<bool()> ready = nullptr);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and starts serving on a background thread. Fails with a clear message when the address
+  // cannot be bound (in use, permission, bad host).
+  Status start(const ServerOptions& options);
+  // The bound port (useful with port 0). REQUIRES: start() succeeded.
+  int port() const;
+  // Stops accepting, finishes in-flight requests, joins. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" / "[v6]:port" / ":port" into options. Error names the bad part.
+Result<ServerOptions> parse_listen_address(const std::string& address);
+
+}  // namespace sloe::api
