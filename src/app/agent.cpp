@@ -1,0 +1,335 @@
+#include "sloe/app/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "sloe/api/metrics.h"
+#include "sloe/config/loader.h"
+#include "sloe/core/duration.h"
+#include "sloe/probe/engine.h"
+#include "sloe/sli/event_window.h"
+#include "sloe/slo/evaluator.h"
+#include "sloe/store/database.h"
+#include "sloe/store/schema.h"
+#include "sloe/store/sli_snapshots.h"
+
+#ifndef SLOE_VERSION
+#define SLOE_VERSION "0.0.0"
+#endif
+
+namespace sloe::app {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+struct SloState {
+  config::SloSpec spec;
+  slo::Objective objective;
+  sli::EventWindow events;
+};
+
+}  // namespace
+
+Result<probe::ResolvedProbe> resolve_probe(const config::ProbeSpec& spec,
+                                           const std::string& config_dir) {
+  probe::ResolvedProbe resolved;
+  resolved.spec = spec;
+  if (const auto* http = std::get_if<config::HttpProbeSpec>(&spec.kind)) {
+    for (const config::HttpHeader& header : http->headers) {
+      if (header.value.literal) {
+        resolved.headers.emplace_back(header.name, *header.value.literal);
+        continue;
+      }
+      auto value = config::resolve_secret(*header.value.secret, config_dir);
+      if (!value) {
+        return Error{"probe '" + spec.name + "' header '" + header.name +
+                     "': " + value.error().message};
+      }
+      resolved.headers.emplace_back(header.name, std::move(value).value());
+    }
+    if (http->basic_auth) {
+      auto password = config::resolve_secret(http->basic_auth->password, config_dir);
+      if (!password) {
+        return Error{"probe '" + spec.name + "' basic_auth password: " + password.error().message};
+      }
+      resolved.basic_auth.emplace(http->basic_auth->username, std::move(password).value());
+    }
+  }
+  return resolved;
+}
+
+struct Agent::Impl {
+  Impl(const Clock& clock_in, config::Config config_in, AgentOptions options_in)
+      : clock(clock_in),
+        config(std::move(config_in)),
+        options(std::move(options_in)),
+        metrics(SLOE_VERSION),
+        server(board, metrics) {}
+
+  void on_probe_result(const probe::ProbeResult& result) {
+    metrics.observe_probe(result);
+    const auto found = slos_by_probe.find(result.probe);
+    if (found == slos_by_probe.end())
+      return;
+    const std::lock_guard lock(slos_mutex);
+    for (const std::size_t index : found->second) {
+      SloState& state = slos[index];
+      bool good = result.success;
+      if (state.spec.sli.kind == config::SliKind::kLatency) {
+        const double threshold =
+            std::chrono::duration<double>(state.spec.sli.latency_threshold).count();
+        good = good && result.duration_seconds <= threshold;
+      }
+      state.events.record(result.started_at, sli::Counts{good ? 1.0 : 0.0, 1.0});
+      metrics.observe_sli_event(state.spec.name, state.spec.service, good);
+    }
+  }
+
+  void evaluate() {
+    const std::lock_guard evaluation_lock(evaluation_mutex);
+    const MonoTime started = clock.monotonic();
+    api::Board next;
+    next.published_at = clock.now();
+    next.slos.reserve(slos.size());
+    {
+      const std::lock_guard lock(slos_mutex);
+      for (const SloState& state : slos) {
+        api::SloReport report;
+        report.name = state.spec.name;
+        report.service = state.spec.service;
+        report.description = state.spec.description;
+        report.sli_kind =
+            state.spec.sli.kind == config::SliKind::kLatency ? "latency" : "availability";
+        report.probe = state.spec.sli.probe;
+        report.latency_threshold_seconds =
+            std::chrono::duration<double>(state.spec.sli.latency_threshold).count();
+        report.runbook_url = state.spec.runbook_url;
+        report.labels = state.spec.labels;
+        report.objective = state.objective;
+        report.status = slo::evaluate(state.objective, state.events, next.published_at);
+        next.slos.push_back(std::move(report));
+      }
+    }
+    next.evaluation_seconds = std::chrono::duration<double>(clock.monotonic() - started).count();
+    metrics.observe_board(next);
+    log_page_transitions(next);
+    board.publish(std::move(next));
+  }
+
+  // Logs when an SLO starts or stops meeting a page or ticket condition, so the log tells the
+  // story of an incident without anyone polling the API.
+  void log_page_transitions(const api::Board& next) {
+    for (const api::SloReport& report : next.slos) {
+      for (const slo::AlertCondition& condition : report.status.conditions) {
+        const std::string key = report.name + "/" + condition.name;
+        const bool was_firing = firing_conditions.count(key) > 0;
+        if (condition.firing == was_firing)
+          continue;
+        if (condition.firing) {
+          firing_conditions.insert(key);
+          spdlog::warn(
+              "slo {} {} condition firing: burn {:.1f} over {} and {:.1f} over {} > {:.2f}",
+              report.name, condition.name, condition.long_burn,
+              format_duration(duration_cast<std::chrono::milliseconds>(condition.long_window)),
+              condition.short_burn,
+              format_duration(duration_cast<std::chrono::milliseconds>(condition.short_window)),
+              condition.threshold);
+        } else {
+          firing_conditions.erase(key);
+          spdlog::info("slo {} {} condition resolved", report.name, condition.name);
+        }
+      }
+    }
+  }
+
+  Status save_history() {
+    std::vector<std::pair<std::string, std::string>> snapshots;
+    {
+      const std::lock_guard lock(slos_mutex);
+      snapshots.reserve(slos.size());
+      for (const SloState& state : slos) {
+        snapshots.emplace_back(state.spec.name, state.events.serialize());
+      }
+    }
+    const MonoTime started = clock.monotonic();
+    const std::lock_guard db_lock(database_mutex);
+    store::SliSnapshotStore snapshot_store(*database);
+    Status saved = snapshot_store.put_all(snapshots, clock.now());
+    metrics.observe_snapshot_saved(
+        std::chrono::duration<double>(clock.monotonic() - started).count(), saved.ok());
+    return saved;
+  }
+
+  void evaluator_loop() {
+    MonoTime next_snapshot = clock.monotonic() + options.snapshot_interval;
+    std::unique_lock lock(wake_mutex);
+    while (!stopping) {
+      lock.unlock();
+      evaluate();
+      if (clock.monotonic() >= next_snapshot) {
+        if (Status saved = save_history(); !saved) {
+          spdlog::error("saving SLI history failed: {}", saved.error().message);
+        }
+        next_snapshot = clock.monotonic() + options.snapshot_interval;
+      }
+      lock.lock();
+      wake.wait_for(lock, options.evaluation_interval, [this] { return stopping; });
+    }
+  }
+
+  const Clock& clock;
+  config::Config config;
+  AgentOptions options;
+  api::StatusBoard board;
+  api::AgentMetrics metrics;
+  api::ApiServer server;
+
+  std::mutex slos_mutex;  // guards the EventWindows inside slos
+  std::vector<SloState> slos;
+  std::unordered_map<std::string, std::vector<std::size_t>> slos_by_probe;  // read-only once built
+  std::size_t restored = 0;
+  std::mutex evaluation_mutex;  // one evaluation at a time (evaluator thread, evaluate_now)
+  std::set<std::string> firing_conditions;  // guarded by evaluation_mutex
+
+  std::mutex database_mutex;
+  std::unique_ptr<store::Database> database;
+  std::unique_ptr<probe::Engine> engine;
+
+  std::mutex wake_mutex;
+  std::condition_variable wake;
+  bool stopping = false;  // guarded by wake_mutex
+  std::thread evaluator;
+  bool running = false;
+};
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() {
+  stop();
+}
+
+Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config config,
+                                             AgentOptions options) {
+  auto impl = std::make_unique<Impl>(clock, std::move(config), std::move(options));
+
+  std::vector<probe::ResolvedProbe> probes;
+  for (const config::ProbeSpec& spec : impl->config.probes) {
+    auto resolved = resolve_probe(spec, impl->config.directory);
+    if (!resolved)
+      return resolved.error();
+    probes.push_back(std::move(resolved).value());
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(impl->options.data_dir, ec);
+  if (ec) {
+    return Error{"cannot create data directory '" + impl->options.data_dir + "': " + ec.message()};
+  }
+  const std::string db_path = (std::filesystem::path(impl->options.data_dir) / "sloe.db").string();
+  auto database = store::Database::open(db_path, store::sloe_migrations());
+  if (!database)
+    return database.error();
+  impl->database = std::move(database).value();
+
+  std::map<std::string, std::string> saved;
+  {
+    store::SliSnapshotStore snapshot_store(*impl->database);
+    auto loaded = snapshot_store.load_all();
+    if (!loaded)
+      return Error{"reading SLI history: " + loaded.error().message};
+    saved = std::move(loaded).value();
+  }
+
+  impl->slos.reserve(impl->config.slos.size());
+  for (const config::SloSpec& spec : impl->config.slos) {
+    slo::Objective objective;
+    objective.target = spec.objective;
+    objective.window = duration_cast<seconds>(spec.window);
+    sli::EventWindow events(objective.window);
+    if (const auto found = saved.find(spec.name); found != saved.end()) {
+      auto restored = sli::EventWindow::deserialize(found->second);
+      if (!restored) {
+        spdlog::warn("slo {}: saved SLI history is unreadable ({}); starting empty", spec.name,
+                     restored.error().message);
+      } else if (restored->retention() != events.retention()) {
+        spdlog::warn("slo {}: window changed since the history was saved; starting empty",
+                     spec.name);
+      } else {
+        events = std::move(restored).value();
+        ++impl->restored;
+      }
+    }
+    impl->slos_by_probe[spec.sli.probe].push_back(impl->slos.size());
+    impl->slos.push_back(SloState{spec, objective, std::move(events)});
+  }
+
+  probe::EngineOptions engine_options;
+  engine_options.jitter_seed = impl->options.jitter_seed;
+  Impl* raw = impl.get();
+  impl->engine = std::make_unique<probe::Engine>(
+      clock, std::move(probes), [raw](const probe::ProbeResult& r) { raw->on_probe_result(r); },
+      engine_options);
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Status Agent::start() {
+  if (Status listening = impl_->server.start(impl_->options.listen); !listening)
+    return listening;
+  impl_->evaluate();  // serve a first board at once, from restored history
+  if (Status probing = impl_->engine->start(); !probing) {
+    impl_->server.stop();
+    return probing;
+  }
+  impl_->evaluator = std::thread([this] { impl_->evaluator_loop(); });
+  impl_->running = true;
+  spdlog::info("sloe {} listening on {}:{} with {} probes and {} SLOs ({} restored from {})",
+               SLOE_VERSION, impl_->options.listen.host, impl_->server.port(),
+               impl_->config.probes.size(), impl_->slos.size(), impl_->restored,
+               impl_->options.data_dir);
+  return {};
+}
+
+void Agent::stop() {
+  if (!impl_ || !impl_->running)
+    return;
+  impl_->running = false;
+  impl_->engine->stop();
+  {
+    const std::lock_guard lock(impl_->wake_mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->evaluator.joinable())
+    impl_->evaluator.join();
+  impl_->evaluate();
+  if (Status saved = impl_->save_history(); !saved) {
+    spdlog::error("saving SLI history on shutdown failed: {}", saved.error().message);
+  } else {
+    spdlog::info("saved SLI history of {} SLOs", impl_->slos.size());
+  }
+  impl_->server.stop();
+}
+
+void Agent::evaluate_now() {
+  impl_->evaluate();
+}
+Status Agent::save_history() {
+  return impl_->save_history();
+}
+int Agent::port() const {
+  return impl_->server.port();
+}
+const api::StatusBoard& Agent::board() const {
+  return impl_->board;
+}
+std::size_t Agent::restored_slo_count() const {
+  return impl_->restored;
+}
+
+}  // namespace sloe::app

@@ -1,0 +1,35 @@
+// DemoTarget: a small HTTP service that sloe serves on loopback for the shipped demo
+// configuration, so a newcomer sees budgets move without any network.
+//
+//   /healthy   always 200, fast
+//   /checkout  200, but after the first 20 seconds one request in eight answers 500
+//   /slow      200 after a delay; roughly one request in six takes longer than 250 ms
+//
+// Thread-safety: start/stop from one thread; requests are served on the server's pool.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sloe/core/clock.h"
+#include "sloe/core/result.h"
+
+namespace sloe::app {
+
+class DemoTarget {
+ public:
+  explicit DemoTarget(const Clock& clock);
+  ~DemoTarget();
+  DemoTarget(const DemoTarget&) = delete;
+  DemoTarget& operator=(const DemoTarget&) = delete;
+
+  Status start(const std::string& host, int port);  // port 0: any free port
+  int port() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sloe::app

@@ -1,0 +1,330 @@
+// sloe: the command-line entry point. Parses arguments, wires the agent, handles signals.
+#include <httplib.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "sloe/app/agent.h"
+#include "sloe/app/demo_target.h"
+#include "sloe/app/logging.h"
+#include "sloe/app/status_table.h"
+#include "sloe/config/loader.h"
+#include "sloe/core/duration.h"
+#include "sloe/core/time_format.h"
+#include "sloe/probe/engine.h"
+
+namespace {
+
+using namespace sloe;
+
+constexpr int kExitOk = 0;
+constexpr int kExitInvalid = 1;  // invalid configuration or arguments
+constexpr int kExitFailure = 2;  // could not start or reach what was asked
+
+struct CommonOptions {
+  std::string config_dir = ".";
+  std::string log_format = "text";
+  std::string log_level = "info";
+};
+
+struct RunOptions {
+  std::string data_dir = ".sloe-data";
+  std::string listen = "127.0.0.1:9465";
+  std::string evaluation_interval = "5s";
+};
+
+// Prints every diagnostic; returns the configuration only when it is valid.
+std::optional<config::Config> load_and_report(const std::string& dir) {
+  config::LoadResult loaded = config::load_config(dir);
+  for (const config::Diagnostic& diagnostic : loaded.diagnostics) {
+    std::cerr << diagnostic.to_string() << "\n";
+  }
+  if (!loaded.ok()) {
+    std::size_t errors = 0;
+    for (const auto& d : loaded.diagnostics) {
+      errors += d.severity == config::Diagnostic::Severity::kError ? 1 : 0;
+    }
+    std::cerr << "configuration in '" << dir << "' has " << errors << " error"
+              << (errors == 1 ? "" : "s") << "\n";
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this call, so that the main thread alone
+// receives them through sigtimedwait and runs the one shutdown path.
+sigset_t block_termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Waits up to `timeout` for SIGINT/SIGTERM; true if one arrived.
+bool wait_for_termination(const sigset_t& signals, std::chrono::milliseconds timeout) {
+  timespec wait{};
+  wait.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  wait.tv_nsec = static_cast<long>((timeout.count() % 1000) * 1'000'000);
+  const int received = sigtimedwait(&signals, nullptr, &wait);
+  if (received > 0) {
+    spdlog::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    return true;
+  }
+  return false;
+}
+
+Result<app::AgentOptions> agent_options(const RunOptions& run) {
+  app::AgentOptions options;
+  options.data_dir = run.data_dir;
+  auto listen = api::parse_listen_address(run.listen);
+  if (!listen)
+    return Error{"--listen: " + listen.error().message};
+  options.listen = listen.value();
+  auto interval = parse_duration(run.evaluation_interval);
+  if (!interval || interval->count() < 100) {
+    return Error{"--eval-interval: expected a duration of at least 100ms, got '" +
+                 run.evaluation_interval + "'"};
+  }
+  options.evaluation_interval = interval.value();
+  return options;
+}
+
+int command_check(const CommonOptions& common) {
+  auto loaded = load_and_report(common.config_dir);
+  if (!loaded)
+    return kExitInvalid;
+  std::cout << "configuration OK: " << loaded->probes.size() << " probe"
+            << (loaded->probes.size() == 1 ? "" : "s") << ", " << loaded->slos.size() << " SLO"
+            << (loaded->slos.size() == 1 ? "" : "s") << "\n";
+  return kExitOk;
+}
+
+int command_run(const CommonOptions& common, const RunOptions& run, const std::string& demo_listen,
+                std::chrono::milliseconds demo_duration, bool demo) {
+  auto loaded = load_and_report(common.config_dir);
+  if (!loaded) {
+    std::cerr << "not starting: fix the configuration first (sloe check --config "
+              << common.config_dir << ")\n";
+    return kExitInvalid;
+  }
+  auto options = agent_options(run);
+  if (!options) {
+    std::cerr << "error: " << options.error().message << "\n";
+    return kExitInvalid;
+  }
+  const sigset_t signals = block_termination_signals();
+  SystemClock clock;
+
+  std::unique_ptr<app::DemoTarget> target;
+  if (demo) {
+    auto demo_address = api::parse_listen_address(demo_listen);
+    if (!demo_address) {
+      std::cerr << "error: --demo-listen: " << demo_address.error().message << "\n";
+      return kExitInvalid;
+    }
+    target = std::make_unique<app::DemoTarget>(clock);
+    if (Status started = target->start(demo_address->host, demo_address->port); !started) {
+      std::cerr << "error: " << started.error().message << "\n";
+      return kExitFailure;
+    }
+    spdlog::info("demo target serving on http://{}:{} (/healthy, /checkout, /slow)",
+                 demo_address->host, target->port());
+  }
+
+  auto agent = app::Agent::create(clock, std::move(loaded).value(), options.value());
+  if (!agent) {
+    std::cerr << "error: " << agent.error().message << "\n";
+    return kExitFailure;
+  }
+  if (Status started = (*agent)->start(); !started) {
+    std::cerr << "error: " << started.error().message << "\n";
+    return kExitFailure;
+  }
+
+  if (demo) {
+    std::cout << "\nsloe demo: probing a built-in target on loopback. The checkout service starts "
+                 "failing after 20s;\nwatch its budget fall and its page condition turn true.\n"
+                 "  status:  http://"
+              << options->listen.host << ":" << (*agent)->port()
+              << "/api/v1/slos\n  metrics: http://" << options->listen.host << ":"
+              << (*agent)->port() << "/metrics\n  Ctrl-C stops.\n"
+              << std::endl;
+  }
+  const MonoTime started_at = clock.monotonic();
+  while (true) {
+    if (wait_for_termination(signals, std::chrono::seconds(demo ? 5 : 3600)))
+      break;
+    if (demo) {
+      if (const auto board = (*agent)->board().snapshot()) {
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::seconds>(clock.monotonic() - started_at);
+        std::cout << "--- " << elapsed.count() << "s ---\n"
+                  << app::render_status_table(app::rows_from_board(*board)) << std::flush;
+      }
+      if (demo_duration.count() > 0 && clock.monotonic() - started_at >= demo_duration)
+        break;
+    }
+  }
+  (*agent)->stop();
+  if (target)
+    target->stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+int command_status(const std::string& server, bool as_json) {
+  httplib::Client client(server);
+  client.set_connection_timeout(std::chrono::seconds(3));
+  client.set_read_timeout(std::chrono::seconds(10));
+  const auto response = client.Get("/api/v1/slos");
+  if (!response) {
+    std::cerr << "error: cannot reach sloe at " << server << ": "
+              << httplib::to_string(response.error()) << " (is `sloe run` running? see --server)\n";
+    return kExitFailure;
+  }
+  if (response->status != 200) {
+    std::cerr << "error: " << server << " answered " << response->status << ": " << response->body
+              << "\n";
+    return kExitFailure;
+  }
+  if (as_json) {
+    std::cout << response->body << "\n";
+    return kExitOk;
+  }
+  const app::ParsedStatus parsed = app::parse_status_json(response->body);
+  if (!parsed.error.empty()) {
+    std::cerr << "error: " << parsed.error << "\n";
+    return kExitFailure;
+  }
+  std::cout << app::render_status_table(parsed.rows);
+  return kExitOk;
+}
+
+int command_probe(const CommonOptions& common, const std::string& name) {
+  auto loaded = load_and_report(common.config_dir);
+  if (!loaded)
+    return kExitInvalid;
+  for (const config::ProbeSpec& spec : loaded->probes) {
+    if (spec.name != name)
+      continue;
+    auto resolved = app::resolve_probe(spec, loaded->directory);
+    if (!resolved) {
+      std::cerr << "error: " << resolved.error().message << "\n";
+      return kExitFailure;
+    }
+    SystemClock clock;
+    const probe::ProbeResult result = probe::run_once(clock, resolved.value());
+    std::cout << "probe     " << result.probe << "\ntarget    " << result.target << "\nsuccess   "
+              << (result.success ? "yes" : "no") << "\nduration  " << result.duration_seconds
+              << "s\n";
+    for (const probe::Phase& phase : result.phases) {
+      std::cout << "  " << phase.name
+                << std::string(10 - std::min<std::size_t>(phase.name.size(), 9), ' ')
+                << phase.seconds << "s\n";
+    }
+    if (result.http_status != 0)
+      std::cout << "status    " << result.http_status << "\n";
+    if (result.tls_earliest_cert_expiry) {
+      std::cout << "cert expires " << format_rfc3339(*result.tls_earliest_cert_expiry) << "\n";
+    }
+    if (!result.success)
+      std::cout << "failure   " << result.failure << "\n";
+    return result.success ? kExitOk : kExitFailure;
+  }
+  std::cerr << "error: no probe named '" << name << "' in " << common.config_dir << "\n";
+  return kExitInvalid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"sloe: SLO monitoring and incident runbook engine"};
+  cli.set_version_flag("--version", std::string("sloe ") + SLOE_VERSION);
+  cli.require_subcommand(1);
+  cli.fallthrough();
+
+  CommonOptions common;
+  cli.add_option("--log-format", common.log_format, "Log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cli.add_option("--log-level", common.log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str();
+
+  RunOptions run;
+  std::string demo_listen = "127.0.0.1:9466";
+  std::string demo_duration_text = "0s";
+  auto add_run_options = [&](CLI::App* command) {
+    command->add_option("--config,-c", common.config_dir, "Configuration folder (holds slo/)")
+        ->capture_default_str();
+    command->add_option("--data,-d", run.data_dir, "Data folder (SQLite database)")
+        ->capture_default_str();
+    command->add_option("--listen,-l", run.listen, "HTTP address for /metrics and the API")
+        ->capture_default_str();
+    command
+        ->add_option("--eval-interval", run.evaluation_interval, "How often every SLO is evaluated")
+        ->capture_default_str();
+  };
+
+  CLI::App* run_command = cli.add_subcommand("run", "Run the agent: probes, SLO evaluation, HTTP");
+  add_run_options(run_command);
+
+  CLI::App* demo_command = cli.add_subcommand(
+      "demo", "Run the agent on the shipped configuration with a built-in demo target");
+  add_run_options(demo_command);
+  demo_command->add_option("--demo-listen", demo_listen, "Address of the demo target")
+      ->capture_default_str();
+  demo_command->add_option("--duration", demo_duration_text, "Stop after this long (0s: never)")
+      ->capture_default_str();
+
+  CLI::App* check_command =
+      cli.add_subcommand("check", "Validate a configuration; print every problem as file:line:col");
+  check_command->add_option("--config,-c", common.config_dir, "Configuration folder")
+      ->capture_default_str();
+
+  std::string server = "http://127.0.0.1:9465";
+  bool status_json = false;
+  CLI::App* status_command =
+      cli.add_subcommand("status", "Show every SLO's budget and burn rates from a running agent");
+  status_command->add_option("--server,-s", server, "Agent base URL")->capture_default_str();
+  status_command->add_flag("--json", status_json, "Print the API's JSON instead of a table");
+
+  std::string probe_name;
+  CLI::App* probe_command =
+      cli.add_subcommand("probe", "Run one configured probe once and print the result");
+  probe_command->add_option("--config,-c", common.config_dir, "Configuration folder")
+      ->capture_default_str();
+  probe_command->add_option("name", probe_name, "Probe name")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (Status logging = app::configure_logging(common.log_format, common.log_level); !logging) {
+    std::cerr << "error: " << logging.error().message << "\n";
+    return kExitInvalid;
+  }
+
+  if (*check_command)
+    return command_check(common);
+  if (*status_command)
+    return command_status(server, status_json);
+  if (*probe_command)
+    return command_probe(common, probe_name);
+  const bool demo = static_cast<bool>(*demo_command);
+  if (demo && run.data_dir == ".sloe-data") {
+    // Each demo starts from an empty history unless a data folder is named.
+    run.data_dir =
+        (std::filesystem::temp_directory_path() / ("sloe-demo-" + std::to_string(::getpid())))
+            .string();
+  }
+  auto demo_duration = parse_duration(demo_duration_text);
+  if (!demo_duration) {
+    std::cerr << "error: --duration: " << demo_duration.error().message << "\n";
+    return kExitInvalid;
+  }
+  return command_run(common, run, demo_listen, demo_duration.value(), demo);
+}
