@@ -1,0 +1,344 @@
+// Files -> documents -> definitions, then the checks that span files: unique names, references
+// to probes, latency thresholds against probe timeouts.
+#include "sloe/config/loader.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "parse.h"
+#include "reader.h"
+#include "sloe/core/duration.h"
+#include "sloe/core/text.h"
+
+namespace sloe::config {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Field;
+using detail::Mapping;
+using detail::ParsedProbe;
+using detail::ParsedSlo;
+using detail::Reader;
+
+const std::vector<std::string> kTopLevelKeys{"probes", "slos"};
+
+std::string format_location(const SourceLocation& at) {
+  if (at.line <= 0)
+    return at.file;
+  return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+// Records where each document starts, to catch a yaml-cpp 0.7 parser that stops making progress.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 never consumes a token that cannot start a node (a stray ',' after a document),
+// so YAML::LoadAll would append empty documents forever (jbeder/yaml-cpp#1040, fixed upstream in
+// #1319). Walking the documents once with a parser of our own, every document must start after
+// the previous one; the first that does not is where the stray token is. Throws what the parser
+// throws on a syntax error.
+std::optional<YAML::Mark> find_stuck_document(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts events;
+  int previous = -1;
+  while (parser.HandleNextDocument(events)) {
+    if (events.start.pos <= previous)
+      return events.start;
+    previous = events.start.pos;
+  }
+  return std::nullopt;
+}
+
+class Loader {
+ public:
+  void add_file(const std::string& name, const std::string& text) {
+    file_order_.push_back(name);
+    Reader reader(name, &diagnostics_);
+    std::vector<YAML::Node> documents;
+    try {
+      if (const auto stuck = find_stuck_document(text)) {
+        const auto at = static_cast<std::size_t>(stuck->pos);
+        const std::string token = at < text.size() ? std::string(1, text[at]) : "end of file";
+        reader.error(reader.location(stuck->line, stuck->column),
+                     "YAML syntax error: unexpected '" + token + "'");
+        return;
+      }
+      documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+      reader.error(reader.location(e.mark.line, e.mark.column), "YAML syntax error: " + e.msg);
+      return;
+    }
+    for (const YAML::Node& document : documents) {
+      // yaml-cpp throws only on misuse, which would be a bug here; keep it a diagnostic anyway
+      // so one bad file cannot take the whole check down.
+      try {
+        add_document(reader, document);
+      } catch (const YAML::Exception& e) {
+        reader.error(reader.location(document),
+                     std::string("could not read document: ") + e.what());
+      }
+    }
+  }
+
+  void add_file_error(const std::string& name, std::string message) {
+    file_order_.push_back(name);
+    diagnostics_.push_back(
+        Diagnostic{Diagnostic::Severity::kError, SourceLocation{name, 0, 0}, std::move(message)});
+  }
+
+  LoadResult finish(const std::string& directory) {
+    check_probe_names();
+    check_slos();
+    LoadResult result;
+    sort_diagnostics();
+    result.diagnostics = std::move(diagnostics_);
+    const bool has_error =
+        std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                    [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+    if (has_error)
+      return result;
+    Config config;
+    config.directory = directory;
+    for (ParsedProbe& probe : probes_) {
+      config.probes.push_back(std::move(probe.spec));
+      config.probe_locations.push_back(std::move(probe.location));
+    }
+    for (ParsedSlo& slo : slos_) {
+      config.slos.push_back(std::move(slo.spec));
+      config.slo_locations.push_back(std::move(slo.location));
+    }
+    result.config = std::move(config);
+    return result;
+  }
+
+ private:
+  void add_document(Reader& reader, const YAML::Node& document) {
+    if (document.IsNull())
+      return;  // an empty document, e.g. a file of comments
+    if (!document.IsMap()) {
+      reader.error(reader.location(document),
+                   "expected a mapping with 'probes' and/or 'slos' at the top level, got " +
+                       detail::describe(document));
+      return;
+    }
+    auto top = Mapping::read_node(reader, document, reader.location(document), "the top level");
+    if (!top)
+      return;
+    top->check_keys(reader, kTopLevelKeys, "the top level");
+    if (const Field* list = top->get("probes")) {
+      if (auto items = detail::read_list(reader, *list)) {
+        for (const Field& item : *items) {
+          if (auto probe = detail::parse_probe(reader, item))
+            probes_.push_back(std::move(*probe));
+        }
+      }
+    }
+    if (const Field* list = top->get("slos")) {
+      if (auto items = detail::read_list(reader, *list)) {
+        for (const Field& item : *items) {
+          if (auto slo = detail::parse_slo(reader, item))
+            slos_.push_back(std::move(*slo));
+        }
+      }
+    }
+  }
+
+  void error(const SourceLocation& at, std::string message) {
+    diagnostics_.push_back(Diagnostic{Diagnostic::Severity::kError, at, std::move(message)});
+  }
+
+  void check_probe_names() {
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+      const std::string& name = probes_[i].spec.name;
+      if (name.empty())
+        continue;  // already reported as missing or invalid
+      auto [first, inserted] = probe_index_.emplace(name, i);
+      if (!inserted) {
+        error(probes_[i].name_location, "duplicate probe name '" + name + "' (first defined at " +
+                                            format_location(probes_[first->second].name_location) +
+                                            ")");
+      }
+    }
+  }
+
+  void check_slos() {
+    std::map<std::string, std::size_t, std::less<>> slo_index;
+    std::vector<std::string> probe_names;
+    for (const auto& [name, index] : probe_index_)
+      probe_names.push_back(name);
+    for (std::size_t i = 0; i < slos_.size(); ++i) {
+      const ParsedSlo& slo = slos_[i];
+      if (!slo.spec.name.empty()) {
+        auto [first, inserted] = slo_index.emplace(slo.spec.name, i);
+        if (!inserted) {
+          error(slo.name_location, "duplicate SLO name '" + slo.spec.name + "' (first defined at " +
+                                       format_location(slos_[first->second].name_location) + ")");
+        }
+      }
+      if (!slo.has_probe_reference)
+        continue;
+      const auto probe = probe_index_.find(slo.spec.sli.probe);
+      if (probe == probe_index_.end()) {
+        std::string message = "unknown probe '" + slo.spec.sli.probe + "'";
+        const std::string suggestion = closest_match(slo.spec.sli.probe, probe_names);
+        if (!suggestion.empty()) {
+          message += "; did you mean '" + suggestion + "'?";
+        } else {
+          message += probe_names.empty() ? " (no probes are defined)"
+                                         : " (define it under 'probes:' in any file)";
+        }
+        error(slo.probe_location, std::move(message));
+        continue;
+      }
+      const ParsedProbe& target = probes_[probe->second];
+      if (slo.threshold_valid && target.timeout_valid &&
+          slo.spec.sli.latency_threshold >= target.spec.timeout) {
+        error(slo.threshold_location,
+              "latency threshold " + format_duration(slo.spec.sli.latency_threshold) +
+                  " must be below the timeout of probe '" + target.spec.name + "' (" +
+                  format_duration(target.spec.timeout) +
+                  "); slower requests are cut off and count as failures");
+      }
+    }
+  }
+
+  // File order first (the order files were read), then position; stable, so messages about one
+  // node keep the order they were found in.
+  void sort_diagnostics() {
+    const auto file_rank = [this](const std::string& file) {
+      const auto it = std::find(file_order_.begin(), file_order_.end(), file);
+      return it - file_order_.begin();
+    };
+    std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) {
+                       const auto ra = file_rank(a.location.file);
+                       const auto rb = file_rank(b.location.file);
+                       if (ra != rb)
+                         return ra < rb;
+                       if (a.location.line != b.location.line) {
+                         return a.location.line < b.location.line;
+                       }
+                       return a.location.column < b.location.column;
+                     });
+  }
+
+  std::vector<Diagnostic> diagnostics_;
+  std::vector<std::string> file_order_;
+  std::vector<ParsedProbe> probes_;
+  std::vector<ParsedSlo> slos_;
+  std::map<std::string, std::size_t, std::less<>> probe_index_;
+};
+
+bool is_config_file(const fs::path& path) {
+  const std::string extension = path.extension().string();
+  return extension == ".yaml" || extension == ".yml";
+}
+
+bool is_hidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return !name.empty() && name.front() == '.';
+}
+
+void join_relative(std::string& path, const fs::path& base) {
+  if (path.empty() || fs::path(path).is_absolute())
+    return;
+  path = (base / path).lexically_normal().string();
+}
+
+// TLS files are opened by the probe engine, which does not know the configuration directory.
+void join_tls_paths(TlsOptions& tls, const fs::path& base) {
+  join_relative(tls.ca_file, base);
+  join_relative(tls.cert_file, base);
+  join_relative(tls.key_file, base);
+}
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  const char* label = severity == Severity::kError ? "error" : "warning";
+  return format_location(location) + ": " + label + ": " + message;
+}
+
+LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files) {
+  Loader loader;
+  for (const auto& [name, text] : files)
+    loader.add_file(name, text);
+  return loader.finish("");
+}
+
+LoadResult load_config(const std::string& dir) {
+  Loader loader;
+  const fs::path slo_dir = (fs::path(dir.empty() ? "." : dir) / "slo").lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(slo_dir, ec)) {
+    loader.add_file_error(slo_dir.generic_string(),
+                          "no slo/ folder in configuration directory '" + dir +
+                              "'; create it (an empty folder is a valid configuration)");
+    return loader.finish(dir);
+  }
+  std::vector<fs::path> files;
+  fs::recursive_directory_iterator it(slo_dir, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& path = it->path();
+    if (is_hidden(path)) {
+      if (it->is_directory(ec))
+        it.disable_recursion_pending();
+      continue;
+    }
+    if (is_config_file(path) && it->is_regular_file(ec))
+      files.push_back(path);
+  }
+  if (ec) {
+    loader.add_file_error(slo_dir.generic_string(), "cannot list files: " + ec.message());
+    return loader.finish(dir);
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& path : files) {
+    const std::string name = path.lexically_normal().generic_string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      loader.add_file_error(name, std::string("cannot read file: ") + std::strerror(errno));
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    loader.add_file(name, text.str());
+  }
+  LoadResult result = loader.finish(dir);
+  if (result.config) {
+    const fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+    for (ProbeSpec& probe : result.config->probes) {
+      if (auto* http = std::get_if<HttpProbeSpec>(&probe.kind))
+        join_tls_paths(http->tls, base);
+      if (auto* tcp = std::get_if<TcpProbeSpec>(&probe.kind))
+        join_tls_paths(tcp->tls_options, base);
+    }
+  }
+  return result;
+}
+
+}  // namespace sloe::config

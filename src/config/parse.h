@@ -1,0 +1,41 @@
+// Private to the config module: one probe or SLO definition -> its spec, plus what the loader
+// needs for checks that span files (names, references, timeouts).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "reader.h"
+#include "sloe/config/model.h"
+
+namespace sloe::config::detail {
+
+struct ParsedProbe {
+  ProbeSpec spec;
+  SourceLocation location;       // the definition (its mapping)
+  SourceLocation name_location;  // line 0 when the name is missing or invalid
+  bool timeout_valid = false;    // interval and timeout parsed, so spec.timeout can be compared
+};
+
+struct ParsedSlo {
+  SloSpec spec;
+  SourceLocation location;
+  SourceLocation name_location;
+  SourceLocation probe_location;      // of sli.<kind>.probe; line 0 when absent
+  SourceLocation threshold_location;  // of sli.latency.threshold
+  bool has_probe_reference = false;
+  bool threshold_valid = false;  // a latency SLI with a parsed, positive threshold
+};
+
+// Each reports every problem inside the definition; nullopt when it is not even a mapping.
+std::optional<ParsedProbe> parse_probe(Reader& reader, const Field& item);
+std::optional<ParsedSlo> parse_slo(Reader& reader, const Field& item);
+
+// Probe and SLO names: [a-zA-Z0-9_.-]+ (they appear in metrics, URLs and file names).
+bool is_valid_object_name(std::string_view name);
+// Reads a required-shape name and reports when it breaks the rule above.
+std::optional<std::string> read_object_name(Reader& reader, const Field& field,
+                                            const std::string& what);
+
+}  // namespace sloe::config::detail
