@@ -34,10 +34,11 @@ struct DemoTarget::Impl {
       response.set_content("{\"status\":\"ok\"}\n", "application/json");
     });
     server.Get("/slow", [this](const httplib::Request&, httplib::Response& response) {
-      // A deterministic spread of delays: most answers are quick, one in six is slow.
+      // A deterministic spread of delays: most answers are quick, one in thirty is slow, so the
+      // search latency SLO spends part of its budget without paging.
       const std::uint64_t n = slow_requests.fetch_add(1);
-      const auto delay = (n % 6 == 5) ? std::chrono::milliseconds(300 + 20 * (n % 5))
-                                      : std::chrono::milliseconds(20 + 10 * (n % 7));
+      const auto delay = (n % 30 == 29) ? std::chrono::milliseconds(300 + 20 * (n % 5))
+                                        : std::chrono::milliseconds(20 + 10 * (n % 7));
       std::this_thread::sleep_for(delay);
       response.set_content("{\"results\":[]}\n", "application/json");
     });

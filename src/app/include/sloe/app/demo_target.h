@@ -3,7 +3,7 @@
 //
 //   /healthy   always 200, fast
 //   /checkout  200, but after the first 20 seconds one request in eight answers 500
-//   /slow      200 after a delay; roughly one request in six takes longer than 250 ms
+//   /slow      200 after a delay; one request in thirty takes longer than 250 ms
 //
 // Thread-safety: start/stop from one thread; requests are served on the server's pool.
 #pragma once
