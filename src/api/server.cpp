@@ -100,24 +100,11 @@ ApiServer::~ApiServer() {
 Status ApiServer::start(const ServerOptions& options) {
   impl_->server.set_payload_max_length(options.max_body_bytes);
   impl_->server.set_keep_alive_max_count(1000);
-  int port = options.port;
-  refuse_shared_port(impl_->server);
-  if (port == 0) {
-    port = impl_->server.bind_to_any_port(options.host);
-    if (port < 0)
-      return Error{"cannot listen on " + options.host + ":0"};
-  } else if (!impl_->server.bind_to_port(options.host, port)) {
-    return Error{"cannot listen on " + options.host + ":" + std::to_string(port) +
-                 ": address in use, not local, or not permitted (choose another with --listen)"};
-  }
-  impl_->bound_port = port;
+  auto port = serve_in_background(impl_->server, options.host, options.port, impl_->thread);
+  if (!port)
+    return Error{port.error().message + " (choose another with --listen)"};
+  impl_->bound_port = port.value();
   impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  // httplib 0.11 has no wait_until_ready(); stop() is a no-op until the accept loop runs, so
-  // wait for it here rather than risk a stop() that never returns.
-  for (int i = 0; i < 2000 && !impl_->server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   return {};
 }
 
@@ -128,9 +115,7 @@ int ApiServer::port() const {
 void ApiServer::stop() {
   if (!impl_->running.exchange(false))
     return;
-  impl_->server.stop();
-  if (impl_->thread.joinable())
-    impl_->thread.join();
+  stop_serving(impl_->server, impl_->thread);
 }
 
 Result<ServerOptions> parse_listen_address(const std::string& address) {

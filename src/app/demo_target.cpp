@@ -63,24 +63,14 @@ DemoTarget::~DemoTarget() {
 }
 
 Status DemoTarget::start(const std::string& host, int port) {
-  api::refuse_shared_port(impl_->server);
-  if (port == 0) {
-    port = impl_->server.bind_to_any_port(host);
-    if (port < 0)
-      return Error{"demo target cannot listen on " + host};
-  } else if (!impl_->server.bind_to_port(host, port)) {
-    return Error{"demo target cannot listen on " + host + ":" + std::to_string(port) +
+  impl_->started = impl_->clock.monotonic();
+  auto bound = api::serve_in_background(impl_->server, host, port, impl_->thread);
+  if (!bound) {
+    return Error{"demo target " + bound.error().message +
                  " (is another sloe demo running? choose another with --demo-listen)"};
   }
-  impl_->bound_port = port;
-  impl_->started = impl_->clock.monotonic();
+  impl_->bound_port = bound.value();
   impl_->running = true;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  // httplib 0.11 has no wait_until_ready(); stop() is a no-op until the accept loop runs, so
-  // wait for it here rather than risk a stop() that never returns.
-  for (int i = 0; i < 2000 && !impl_->server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   return {};
 }
 
@@ -92,9 +82,7 @@ void DemoTarget::stop() {
   if (!impl_->running)
     return;
   impl_->running = false;
-  impl_->server.stop();
-  if (impl_->thread.joinable())
-    impl_->thread.join();
+  api::stop_serving(impl_->server, impl_->thread);
 }
 
 }  // namespace sloe::app
