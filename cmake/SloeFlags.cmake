@@ -3,6 +3,10 @@ add_library(sloe_flags INTERFACE)
 add_library(sloe::flags ALIAS sloe_flags)
 target_compile_options(sloe_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                             -Wold-style-cast -Wcast-align -Wnull-dereference)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 at -O3 reports false -Wrestrict inside std::string operator+ (GCC bug 105329).
+  target_compile_options(sloe_flags INTERFACE -Wno-restrict)
+endif()
 if(SLOE_WERROR)
   target_compile_options(sloe_flags INTERFACE -Werror)
 endif()

@@ -185,6 +185,10 @@ Result<std::unique_ptr<CurlTransfer>> CurlTransfer::create(const PreparedProbe& 
   auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
   set(curl_easy_setopt(easy, CURLOPT_URL, probe.curl_url.c_str()));
   set(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));
+  // curl's default 16 KiB receive buffer per transfer dominates memory when many probes are in
+  // flight at once (e.g. every target timing out); probes read small bodies, so 4 KiB costs no
+  // throughput and keeps ~1,000 hung probes under 30 MB RSS (docs/benchmarks.md).
+  set(curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 4096L));
   set(curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count())));
   set(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error_));
   // Probes measure the target, not whatever proxy the agent's environment names.

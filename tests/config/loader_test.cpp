@@ -367,7 +367,7 @@ TEST(ShippedConfiguration, LoadsWithoutASingleDiagnostic) {
   const SloSpec& search = config.slos[2];
   EXPECT_EQ(search.name, "demo-search-latency");
   EXPECT_EQ(search.service, "search");
-  EXPECT_DOUBLE_EQ(search.objective, 0.99);
+  EXPECT_DOUBLE_EQ(search.objective, 0.95);
   EXPECT_EQ(search.window, hours(24 * 7));
   EXPECT_EQ(search.sli.kind, SliKind::kLatency);
   EXPECT_EQ(search.sli.probe, "demo-slow");
