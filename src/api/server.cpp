@@ -73,7 +73,7 @@ struct ApiServer::Impl {
       }
     });
     server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        [](const httplib::Request&, httplib::Response& response, const std::exception_ptr&) {
           send_error(response, 500, "internal error");
         });
   }

@@ -53,12 +53,12 @@ std::string describe(const YAML::Node& node) {
   return "'" + node.Scalar() + "'";
 }
 
-std::optional<Mapping> Mapping::read(Reader& reader, const Field& field, std::string what) {
-  return read_node(reader, field.value, field.value_location, std::move(what));
+std::optional<Mapping> Mapping::read(Reader& reader, const Field& field, const std::string& what) {
+  return read_node(reader, field.value, field.value_location, what);
 }
 
 std::optional<Mapping> Mapping::read_node(Reader& reader, const YAML::Node& node,
-                                          const SourceLocation& fallback, std::string what) {
+                                          const SourceLocation& fallback, const std::string& what) {
   const SourceLocation at = node.IsDefined() && !node.IsNull() ? reader.location(node) : fallback;
   if (!node.IsDefined() || !node.IsMap()) {
     reader.error(at, what + ": expected a mapping (key: value pairs), got " + describe(node));

@@ -50,9 +50,9 @@ class Mapping {
  public:
   // Reports (and returns nullopt) when node is not a mapping. Non-string and repeated keys are
   // reported and skipped. `what` names the mapping in messages ("probe", "tls").
-  static std::optional<Mapping> read(Reader& reader, const Field& field, std::string what);
+  static std::optional<Mapping> read(Reader& reader, const Field& field, const std::string& what);
   static std::optional<Mapping> read_node(Reader& reader, const YAML::Node& node,
-                                          const SourceLocation& fallback, std::string what);
+                                          const SourceLocation& fallback, const std::string& what);
 
   // Reports every key not in `allowed`, with a did-you-mean suggestion. `context` replaces the
   // name given to read(), e.g. once the probe's name is known.

@@ -112,7 +112,7 @@ std::string timeout_stage(const Boundaries& b, bool tls, bool http) {
 
 std::string describe_error(CURLcode code, const char* detail, long os_errno,
                            const PreparedProbe& probe, const Boundaries& b) {
-  const std::string why = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+  std::string why = detail[0] != '\0' ? detail : curl_easy_strerror(code);
   const bool http = probe.kind == ProbeKind::kHttp;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:

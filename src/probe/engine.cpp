@@ -68,7 +68,7 @@ struct Engine::Impl {
   std::atomic<std::uint64_t> failed{0};
 };
 
-Engine::Engine(const Clock& clock, std::vector<ResolvedProbe> probes, ResultSink sink,
+Engine::Engine(const Clock& clock, const std::vector<ResolvedProbe>& probes, ResultSink sink,
                EngineOptions options)
     : impl_(std::make_unique<Impl>(clock, std::move(sink), options)) {
   impl_->probes.reserve(probes.size());

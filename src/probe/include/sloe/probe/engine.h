@@ -54,7 +54,7 @@ class Engine {
   // Prepares every probe up front (body regexes compiled, DNS server parsed, /etc/resolv.conf
   // read when a DNS probe names no server), so runs only do I/O. A probe that cannot be prepared
   // still runs on schedule and fails every run with the reason ("probe cannot run: ...").
-  Engine(const Clock& clock, std::vector<ResolvedProbe> probes, ResultSink sink,
+  Engine(const Clock& clock, const std::vector<ResolvedProbe>& probes, ResultSink sink,
          EngineOptions options = {});
   ~Engine();  // stop()s
 
