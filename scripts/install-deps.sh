@@ -13,8 +13,8 @@ packages=(
   ca-certificates openssl curl
 )
 if [[ "${1:-}" == "--test" ]]; then
-  # Real peers: promtool checks our /metrics exposition.
-  packages+=(prometheus)
+  # Real peers: promtool checks our /metrics exposition; amtool judges our routing decisions.
+  packages+=(prometheus prometheus-alertmanager)
 fi
 
 missing=()
