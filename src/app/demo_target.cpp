@@ -3,7 +3,11 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "sloe/api/listener.h"
 
@@ -42,12 +46,52 @@ struct DemoTarget::Impl {
       std::this_thread::sleep_for(delay);
       response.set_content("{\"results\":[]}\n", "application/json");
     });
+    server.Post(R"(/hooks/([A-Za-z0-9_.\-]+))",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                  auto delivery = parse_delivery(request.matches[1], request.body);
+                  if (!delivery) {
+                    response.status = 400;
+                    response.set_content("{\"error\":\"not an Alertmanager webhook payload\"}\n",
+                                         "application/json");
+                    return;
+                  }
+                  const std::lock_guard lock(deliveries_mutex);
+                  if (deliveries.size() < kMaxKeptDeliveries)
+                    deliveries.push_back(std::move(*delivery));
+                  response.set_content("{}\n", "application/json");
+                });
   }
+
+  static std::optional<Delivery> parse_delivery(const std::string& receiver,
+                                                const std::string& body) {
+    const nlohmann::json payload = nlohmann::json::parse(body, nullptr, false);
+    if (!payload.is_object() || !payload.contains("alerts") || !payload["alerts"].is_array())
+      return std::nullopt;
+    Delivery delivery;
+    delivery.receiver = receiver;
+    delivery.status = payload.value("status", "");
+    for (const nlohmann::json& alert : payload["alerts"]) {
+      if (!alert.is_object() || !alert.contains("labels") || !alert["labels"].is_object())
+        return std::nullopt;
+      const nlohmann::json& labels = alert["labels"];
+      std::string line = labels.value("alertname", "alert");
+      for (const char* name : {"slo", "service", "severity"}) {
+        if (labels.contains(name) && labels[name].is_string())
+          line += std::string(" ") + name + "=" + labels[name].get<std::string>();
+      }
+      delivery.alerts.push_back(std::move(line));
+    }
+    return delivery;
+  }
+
+  static constexpr std::size_t kMaxKeptDeliveries = 1000;
 
   const Clock& clock;
   MonoTime started;
   std::atomic<std::uint64_t> checkout_requests{0};
   std::atomic<std::uint64_t> slow_requests{0};
+  std::mutex deliveries_mutex;
+  std::vector<Delivery> deliveries;
   httplib::Server server;
   std::thread thread;
   int bound_port = 0;
@@ -76,6 +120,11 @@ Status DemoTarget::start(const std::string& host, int port) {
 
 int DemoTarget::port() const {
   return impl_->bound_port;
+}
+
+std::vector<DemoTarget::Delivery> DemoTarget::take_deliveries() {
+  const std::lock_guard lock(impl_->deliveries_mutex);
+  return std::exchange(impl_->deliveries, {});
 }
 
 void DemoTarget::stop() {
