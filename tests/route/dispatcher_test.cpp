@@ -411,16 +411,24 @@ TEST(DispatcherTest, AlertsSortByJobThenInstanceThenLabels) {
   alert::Alert job_a2 = make_alert("2");
   alert::Alert job_a1 = make_alert("1");
   alert::Alert job_a1_more = make_alert("1", "Another");
-  for (const auto& a : {no_job, job_b, job_a2, job_a1, job_a1_more})
+  // Neither job nor instance, same size: the label name that only one has decides, and the
+  // set lacking the first such name (here "a") sorts first, as Prometheus' LabelSet.Before.
+  alert::Alert with_a;
+  with_a.labels = {{"alertname", "X"}, {"a", "1"}};
+  alert::Alert with_b;
+  with_b.labels = {{"alertname", "X"}, {"b", "1"}};
+  for (const auto& a : {with_a, no_job, job_b, with_b, job_a2, job_a1, job_a1_more})
     d.ingest(a, {r}, kT0);
   const auto sent = d.due(kT0 + seconds(30));
   ASSERT_EQ(sent.size(), 1u);
-  ASSERT_EQ(sent[0].alerts.size(), 5u);
+  ASSERT_EQ(sent[0].alerts.size(), 7u);
   EXPECT_EQ(sent[0].alerts[0].labels, job_a1_more.labels);  // same job/instance: label order
   EXPECT_EQ(sent[0].alerts[1].labels, job_a1.labels);
   EXPECT_EQ(sent[0].alerts[2].labels, job_a2.labels);
   EXPECT_EQ(sent[0].alerts[3].labels, job_b.labels);
-  EXPECT_EQ(sent[0].alerts[4].labels, no_job.labels);
+  EXPECT_EQ(sent[0].alerts[4].labels, no_job.labels);  // has instance "0"
+  EXPECT_EQ(sent[0].alerts[5].labels, with_b.labels);
+  EXPECT_EQ(sent[0].alerts[6].labels, with_a.labels);
 }
 
 }  // namespace
