@@ -431,5 +431,39 @@ TEST(DispatcherTest, AlertsSortByJobThenInstanceThenLabels) {
   EXPECT_EQ(sent[0].alerts[6].labels, with_a.labels);
 }
 
+TEST(DispatcherTest, TimeIntervalsCanBeReplaced) {
+  RouteOptions r = route();
+  r.mute_time_intervals = {"freeze"};
+  Dispatcher d({}, {});  // "freeze" unknown: mutes nothing
+  d.ingest(make_alert("a"), {r}, kT0);
+  ASSERT_EQ(d.due(kT0 + seconds(30)).size(), 1u);
+
+  d.set_time_intervals(intervals_with("freeze", TimeIntervalSpec{}));  // always
+  d.ingest(make_alert("b"), {r}, kT0 + minutes(1));
+  EXPECT_TRUE(run_until(d, kT0 + hours(1)).empty());
+  d.set_time_intervals({});
+  EXPECT_EQ(run_until(d, kT0 + hours(1) + minutes(5)).size(), 1u);
+}
+
+TEST(DispatcherTest, NotificationLogForgetsAfterTwiceTheRepeatInterval) {
+  bool silenced = false;
+  DispatcherHooks hooks;
+  hooks.is_silenced = [&](const Labels&, TimePoint) { return silenced; };
+  RouteOptions r = route();
+  r.repeat_interval = hours(1);
+  Dispatcher d({}, std::move(hooks));
+  d.ingest(make_alert("a"), {r}, kT0);
+  ASSERT_EQ(d.due(kT0 + seconds(30)).size(), 1u);
+
+  // Silenced for three hours, the group never notifies, so its log entry (kept 2h) expires;
+  // the resolution that follows is news to nobody, as in Alertmanager.
+  silenced = true;
+  EXPECT_TRUE(run_until(d, kT0 + hours(3)).empty());
+  silenced = false;
+  d.ingest(resolved(make_alert("a"), kT0 + hours(3)), {r}, kT0 + hours(3));
+  EXPECT_TRUE(run_until(d, kT0 + hours(4)).empty());
+  EXPECT_EQ(d.group_count(), 0u);
+}
+
 }  // namespace
 }  // namespace sloe::route
