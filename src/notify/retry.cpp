@@ -30,6 +30,10 @@ Duration backoff_delay(const RetryPolicy& policy, int attempts, double unit) {
   return Duration{static_cast<Duration::rep>(ceiling_ns * fraction)};
 }
 
+// Tokens accumulate in floating point; a drain at the instant next_token_at() named must find
+// the token even if the sum came out a hair under 1.
+constexpr double kWholeToken = 1.0 - 1e-9;
+
 TokenBucket::TokenBucket(RateLimit limit, TimePoint now)
     : limit_(limit), tokens_(limit.burst), updated_(now) {}
 
@@ -43,15 +47,15 @@ void TokenBucket::refill(TimePoint now) {
 
 bool TokenBucket::try_take(TimePoint now) {
   refill(now);
-  if (tokens_ < 1.0)
+  if (tokens_ < kWholeToken)
     return false;
-  tokens_ -= 1.0;
+  tokens_ = std::max(0.0, tokens_ - 1.0);
   return true;
 }
 
 TimePoint TokenBucket::next_token_at(TimePoint now) {
   refill(now);
-  if (tokens_ >= 1.0)
+  if (tokens_ >= kWholeToken)
     return now;
   const double wait_seconds = (1.0 - tokens_) / limit_.per_second;
   // Round up so that a drain at this time finds the token there.
