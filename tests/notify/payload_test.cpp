@@ -56,6 +56,32 @@ TEST(WebhookPayload, MatchesAlertmanagerVersion4ByteForByte) {
   EXPECT_EQ(webhook_payload(api_group()), expected);
 }
 
+// Captured from prometheus-alertmanager 0.25 (Debian 12) posting to a webhook receiver after the
+// same alert was pushed to its /api/v2/alerts; fingerprint included, so it is checked too.
+TEST(WebhookPayload, EqualsTheBytesAlertmanagerSends) {
+  const std::string captured =
+      R"({"receiver":"hook","status":"firing","alerts":[{"status":"firing","labels":)"
+      R"({"alertname":"HighErrorRate","service":"api","severity":"page"},"annotations":)"
+      R"({"runbook_url":"http://runbooks/api","summary":"5xx \u003e 2% \u003capi\u003e"},)"
+      R"("startsAt":"2026-11-23T08:55:00.25Z","endsAt":"0001-01-01T00:00:00Z",)"
+      R"("generatorURL":"http://sloe.example/slo/api-availability","fingerprint":"da52de658495863f"}],)"
+      R"("groupLabels":{"service":"api"},"commonLabels":{"alertname":"HighErrorRate",)"
+      R"("service":"api","severity":"page"},"commonAnnotations":{"runbook_url":"http://runbooks/api",)"
+      R"("summary":"5xx \u003e 2% \u003capi\u003e"},"externalURL":"http://vm:39093","version":"4",)"
+      R"("groupKey":"{}:{service=\"api\"}","truncatedAlerts":0})"
+      "\n";
+  alert::GroupNotification n;
+  n.receiver = "hook";
+  n.group_key = "{}:{service=\"api\"}";
+  n.group_labels = {{"service", "api"}};
+  n.alerts = {make_alert(kErrorLabels,
+                         {{"summary", "5xx > 2% <api>"}, {"runbook_url", "http://runbooks/api"}},
+                         kStart - 5min + 250ms)};
+  n.at = kStart;
+  n.external_url = "http://vm:39093";
+  EXPECT_EQ(webhook_payload(n), captured);
+}
+
 TEST(WebhookPayload, FingerprintIsSixteenHexDigits) {
   const Json body = Json::parse(webhook_payload(api_group()));
   for (const Json& a : body["alerts"]) {
@@ -170,6 +196,9 @@ TEST(PagerDuty, DedupKeyIsTheSha256OfTheGroupKey) {
   // FIPS 180-2 test vector.
   EXPECT_EQ(pagerduty_dedup_key("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // What Alertmanager 0.25 sent as dedup_key for this group key.
+  EXPECT_EQ(pagerduty_dedup_key("{}:{service=\"api\"}"),
+            "9ea848ee7548e4f16aa0ecf2cee84d875f08e02e1ea7b23c71a2ea703001847b");
   EXPECT_NE(pagerduty_dedup_key("{}:{service=\"api\"}"),
             pagerduty_dedup_key("{}:{service=\"web\"}"));
 }
