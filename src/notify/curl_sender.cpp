@@ -90,20 +90,25 @@ SendResult CurlSender::send(const OutboxRequest& request) {
     result.transport_error = "cannot create a curl handle";
     return result;
   }
-  std::unique_ptr<curl_slist, ListDeleter> headers;
   std::vector<std::string> lines;
-  for (const auto& [name, value] : request.headers)
-    lines.push_back(name + ": " + value);
+  for (const auto& [name, value] : request.headers) {
+    std::string line = name;
+    line += ": ";
+    line += value;
+    lines.push_back(std::move(line));
+  }
   lines.emplace_back("Expect:");  // no 100-continue round trip for larger bodies
+  curl_slist* list = nullptr;
   for (const std::string& line : lines) {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* grown = curl_slist_append(list, line.c_str());
     if (grown == nullptr) {
+      curl_slist_free_all(list);
       result.transport_error = "out of memory building request headers";
       return result;
     }
-    headers.release();
-    headers.reset(grown);
+    list = grown;
   }
+  const std::unique_ptr<curl_slist, ListDeleter> headers(list);
   Exchange exchange;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CURL* h = easy.get();

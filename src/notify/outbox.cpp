@@ -154,7 +154,7 @@ std::string_view to_string(OutboxState state) {
 }
 
 Status Outbox::insert(const OutboxEntry& entry, EnqueueResult& result) {
-  const Status inserted =
+  Status inserted =
       run(db_,
           "INSERT INTO notification_outbox(idempotency_key, receiver, integration_index, "
           "integration_kind, group_key, body, notified_at, created_at, state, attempts, "

@@ -53,7 +53,9 @@ std::string label_pairs(const Labels& labels) {
   for (const auto& [name, value] : labels) {
     if (!text.empty())
       text += ' ';
-    text += name + '=' + value;
+    text += name;
+    text += '=';
+    text += value;
   }
   return text;
 }

@@ -17,7 +17,6 @@ namespace sloe::notify {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 using testing::kStart;
 using testing::make_notification;
