@@ -10,6 +10,28 @@ const std::vector<Migration>& sloe_migrations() {
        "  data BLOB NOT NULL,"
        "  saved_at TEXT NOT NULL"  // UTC RFC 3339
        ");"},
+      // Notifications waiting for delivery or kept for a while after it (notify::Outbox). Rows
+      // name a receiver and an integration index, never a secret; times are UTC RFC 3339 with
+      // milliseconds, so they compare as text.
+      {2, "notification_outbox",
+       "CREATE TABLE notification_outbox("
+       "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+       "  idempotency_key TEXT NOT NULL UNIQUE,"
+       "  receiver TEXT NOT NULL,"
+       "  integration_index INTEGER NOT NULL,"
+       "  integration_kind TEXT NOT NULL,"
+       "  group_key TEXT NOT NULL,"
+       "  body TEXT NOT NULL,"
+       "  notified_at TEXT NOT NULL,"
+       "  created_at TEXT NOT NULL,"
+       "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),"
+       "  attempts INTEGER NOT NULL DEFAULT 0,"
+       "  next_attempt_at TEXT NOT NULL,"
+       "  last_error TEXT NOT NULL DEFAULT '',"
+       "  finished_at TEXT"
+       ");"
+       "CREATE INDEX notification_outbox_stream"
+       "  ON notification_outbox(state, receiver, integration_index, group_key, id);"},
   };
   return migrations;
 }
