@@ -560,14 +560,18 @@ void read_policy(Reader& reader, const Field& item, ParsedOncall& out) {
       continue;  // nothing follows the last step
     const std::string next = last ? "the policy repeats" : "step " + std::to_string(i + 2);
     const std::string step_what = "step " + std::to_string(i + 1) + " of " + context;
+    std::string message;
     if (!wait_locations[i]) {
-      reader.error(step_locations[i], step_what +
-                                          " needs 'wait': how long to wait for an "
-                                          "acknowledgement before " +
-                                          next);
+      message = step_what;
+      message += " needs 'wait': how long to wait for an acknowledgement before ";
+      message += next;
+      reader.error(step_locations[i], std::move(message));
     } else if (parsed.policy.steps[i].wait.count() <= 0) {
-      reader.error(*wait_locations[i], "wait must be longer than 0s: it is how long " + step_what +
-                                           " waits for an acknowledgement before " + next);
+      message = "wait must be longer than 0s: it is how long ";
+      message += step_what;
+      message += " waits for an acknowledgement before ";
+      message += next;
+      reader.error(*wait_locations[i], std::move(message));
     }
   }
   if (!parsed.policy.name.empty())

@@ -69,8 +69,8 @@ Result<LocalDateTime> parse_local_date_time(std::string_view text) {
 
 std::string format_local_date_time(const LocalDateTime& local) {
   std::string year = std::to_string(local.year);
-  while (year.size() < 4)
-    year = "0" + year;
+  if (year.size() < 4)
+    year.insert(0, 4 - year.size(), '0');
   std::string out = year + "-" + two_digits(local.month) + "-" + two_digits(local.day) + "T" +
                     two_digits(local.hour) + ":" + two_digits(local.minute);
   if (local.second != 0)

@@ -291,6 +291,23 @@ escalation_policies:
   EXPECT_EQ(count(result, Diagnostic::Severity::kError), 10u) << all_diagnostics(result);
 }
 
+TEST(OncallConfig, DayRangesMayWrapOverTheWeekend) {
+  const std::string text = std::string(kUsers) + kRotations + R"(schedules:
+  - name: s
+    layers:
+      - rotation: weekly
+        restrictions:
+          - { days: fri-mon, from: "22:00", to: "06:00" }
+)";
+  const auto result = load(text);
+  ASSERT_TRUE(result.ok()) << all_diagnostics(result);
+  const auto& windows = result.oncall->schedules[0].layers[0].restrictions;
+  ASSERT_EQ(windows.size(), 4u);  // fri, sat, sun, mon nights
+  EXPECT_EQ(windows[0], (oncall::WeeklyWindow{hours(4 * 24 + 22), hours(5 * 24 + 6)}));
+  EXPECT_EQ(windows[2], (oncall::WeeklyWindow{hours(6 * 24 + 22), hours(6)}));  // over Sunday
+  EXPECT_EQ(windows[3], (oncall::WeeklyWindow{hours(22), hours(24 + 6)}));
+}
+
 TEST(OncallConfig, MalformedRestrictionsSayWhatToWrite) {
   const std::string text = std::string(kUsers) + kRotations + R"(schedules:
   - name: s
