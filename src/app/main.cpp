@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "sloe/app/agent.h"
+#include "sloe/app/cli_oncall.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
 #include "sloe/app/status_table.h"
@@ -97,7 +98,9 @@ Result<app::AgentOptions> agent_options(const RunOptions& run) {
 
 int command_check(const CommonOptions& common) {
   auto loaded = load_and_report(common.config_dir);
-  if (!loaded)
+  const bool oncall_ok =
+      app::check_oncall_configuration(common.config_dir, SystemClock().now(), std::cerr);
+  if (!loaded || !oncall_ok)
     return kExitInvalid;
   std::cout << "configuration OK: " << loaded->probes.size() << " probe"
             << (loaded->probes.size() == 1 ? "" : "s") << ", " << loaded->slos.size() << " SLO"
@@ -301,6 +304,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   probe_command->add_option("name", probe_name, "Probe name")->required();
 
+  const auto run_oncall_command = app::add_oncall_commands(cli);
+
   CLI11_PARSE(cli, argc, argv);
 
   if (Status logging = app::configure_logging(common.log_format, common.log_level); !logging) {
@@ -308,6 +313,8 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
 
+  if (const auto exit_code = run_oncall_command())
+    return *exit_code;
   if (*check_command)
     return command_check(common);
   if (*status_command)

@@ -3,8 +3,9 @@
 //
 // The input is split at NUL bytes into up to eight files, so that checks spanning files
 // (duplicate names, probe references) are exercised too. Not built by default; for example:
-//   clang++ -std=c++20 -fsanitize=fuzzer,address -Isrc/config/include -Isrc/core/include
-//     tests/config/fuzz_config.cpp src/config/*.cpp src/core/*.cpp -lyaml-cpp
+//   clang++ -std=c++20 -fsanitize=fuzzer,address -DUSE_OS_TZDB=1 -Isrc/config/include
+//     -Isrc/core/include -Isrc/oncall/include tests/config/fuzz_config.cpp src/config/*.cpp
+//     src/core/*.cpp src/oncall/*.cpp -lyaml-cpp -ldate-tz
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sloe/core/labels.h"
+#include "sloe/oncall/model.h"
 
 namespace sloe::config {
 
@@ -123,6 +124,9 @@ struct Config {
   std::vector<SloSpec> slos;
   std::vector<SourceLocation> probe_locations;  // parallel to probes
   std::vector<SourceLocation> slo_locations;    // parallel to slos
+  // Users, rotations, schedules, overrides and escalation policies from the on-call documents
+  // under alerts/ (config/oncall_loader.h); nullopt until the loader reads alerts/.
+  std::optional<oncall::OncallConfig> oncall;
 };
 
 }  // namespace sloe::config
