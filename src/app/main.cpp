@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "sloe/app/agent.h"
+#include "sloe/app/cli_routes.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
 #include "sloe/app/status_table.h"
@@ -301,6 +302,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   probe_command->add_option("name", probe_name, "Probe name")->required();
 
+  const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
 
   if (Status logging = app::configure_logging(common.log_format, common.log_level); !logging) {
@@ -308,6 +310,8 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
 
+  if (routes_commands.selected())
+    return routes_commands.run();
   if (*check_command)
     return command_check(common);
   if (*status_command)
