@@ -114,7 +114,7 @@ void render_nodes(const std::vector<TreeNode>& nodes, std::vector<bool>& ended, 
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const bool last = i + 1 == nodes.size();
     for (const bool level_ended : ended)
-      out += level_ended ? "    " : "\u2502   ";
+      out += level_ended ? "    " : "\u2502\u00a0\u00a0 ";  // treeprint pads with two NBSPs
     out += last ? "\u2514\u2500\u2500 " : "\u251c\u2500\u2500 ";
     out += nodes[i].value;
     out += '\n';
