@@ -283,4 +283,61 @@ TEST_F(RoutesParity, ShowAndMatchingTreePrintTheSameTreeAsAmtool) {
   EXPECT_EQ(split(sl_tree.text.substr(sl_end), '\n'), split(am_tree.text.substr(am_end), ','));
 }
 
+// The command's own contract, without amtool.
+class RoutesCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sloe-routes-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "slo");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write_alerts(const std::string& text) const {
+    fs::create_directories(dir_ / "alerts");
+    std::ofstream(dir_ / "alerts" / "alertmanager.yml") << text;
+  }
+  Output sloe(const std::string& arguments, bool with_stderr = false) const {
+    const std::string command = std::string(SLOE_BINARY) + " " + arguments + " --config " +
+                                shell_quote(dir_.string()) + (with_stderr ? " 2>&1" : "");
+    return finish(::popen(command.c_str(), "r"));
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RoutesCli, InvalidConfigurationPrintsDiagnosticsAndExitsOne) {
+  write_alerts("route:\n  receiver: nobody\nreceivers: [{name: team}]\n");
+  const Output result = sloe("routes test team=a", /*with_stderr=*/true);
+  EXPECT_EQ(result.exit_code, 1) << result.text;
+  EXPECT_NE(result.text.find("alertmanager.yml:2:13: error: undefined receiver 'nobody'"),
+            std::string::npos)
+      << result.text;
+  EXPECT_EQ(sloe("routes show").exit_code, 1);
+}
+
+TEST_F(RoutesCli, NoAlertmanagerDocumentIsAnError) {
+  const Output result = sloe("routes test team=a", /*with_stderr=*/true);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.text.find("no routing tree"), std::string::npos) << result.text;
+}
+
+TEST_F(RoutesCli, LabelsAreReadAsAmtoolReadsThem) {
+  write_alerts(R"(route:
+  receiver: default
+  routes:
+    - matchers: ['msg="say \"hi\""']
+      receiver: quoted
+    - matchers: ['team="a b"']
+      receiver: spaced
+receivers: [{name: default}, {name: quoted}, {name: spaced}]
+)");
+  EXPECT_EQ(sloe(R"(routes test 'msg="say \"hi\""')").text, "quoted\n");
+  EXPECT_EQ(sloe("routes test ' team = a b '").text, "spaced\n");
+  EXPECT_EQ(sloe("routes test team=x team='a b'").text, "spaced\n");  // the last one wins
+  EXPECT_EQ(sloe("routes test").text, "default\n");
+  EXPECT_EQ(sloe("routes test 'team!=a'").exit_code, 1);
+  EXPECT_EQ(sloe("routes test 'msg=\"unterminated'").exit_code, 1);
+  EXPECT_EQ(sloe("routes test '1team=a'").exit_code, 1);
+}
+
 }  // namespace

@@ -18,7 +18,7 @@
 // Alertmanager sorts them (by name, then value, then operator =, !=, =~, !~), rendered as
 // {name="value",...}, prefixed by the parent's key and '/'; the root's key is "{}". Deprecated
 // `match_re` values are anchored as Alertmanager anchors them, so they appear as "^(?:re)$"
-// (config::parse does that; this module takes the matchers as given).
+// (the config module does that; this module takes the matchers as given).
 //
 // Thread-safety: a RouteTree is immutable once built; const methods may be called from any
 // number of threads at once. Copies share the same nodes.
