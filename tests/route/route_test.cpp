@@ -220,6 +220,17 @@ TEST(RouteTree, WalkVisitsDepthFirstInOrder) {
   EXPECT_EQ(seen, (Names{"root", "a", "ab", "c"}));
 }
 
+TEST(RouteTree, DefaultTreeSendsEverythingToTheRoot) {
+  struct Holder {
+    RouteTree tree;
+    int other;
+  };
+  const Holder holder{};  // aggregate-initializable: the default constructor is not explicit
+  EXPECT_EQ(holder.tree.match({{"a", "1"}}).size(), 1u);
+  EXPECT_EQ(holder.tree.root().options().key, "{}");
+  EXPECT_EQ(receivers(RouteTree("fallback"), {{"a", "1"}}), Names{"fallback"});
+}
+
 TEST(RouteTree, CopiesShareTheImmutableTree) {
   const RouteTree tree = build(node("", "default", {node("a=\"1\"", "a")}));
   const RouteTree copy = tree;  // NOLINT(performance-unnecessary-copy-initialization)

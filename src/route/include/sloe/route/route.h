@@ -92,8 +92,10 @@ class Route {
 
 class RouteTree {
  public:
-  // A tree whose root has receiver `receiver` and no children (every alert goes there).
-  explicit RouteTree(const std::string& receiver = "");
+  // A tree whose root has receiver `receiver` and no children (every alert goes there). The
+  // default tree's root names no receiver.
+  RouteTree() : RouteTree(std::string()) {}
+  explicit RouteTree(const std::string& receiver);
 
   // Builds the tree. Fails, naming the problem, when the root has matchers, `continue`, mute or
   // active time intervals, or no receiver; when a node combines group_by labels with `...`,
