@@ -170,6 +170,17 @@ class Loader {
       return;
     const Field* route = top->find("route");
     if (route == nullptr) {
+      // Keys only an Alertmanager configuration has: the person forgot `route:`, and skipping
+      // the document as on-call definitions would silently route nothing.
+      for (const char* key : {"receivers", "inhibit_rules", "global", "templates"}) {
+        if (const Field* f = top->find(key)) {
+          reader.error(f->key_location,
+                       std::string("'") + key +
+                           "' belongs to an Alertmanager configuration, which needs a top-level "
+                           "'route:' (the root route, with at least a receiver)");
+          return;
+        }
+      }
       // on-call documents: parsed by parse_oncall (integrator)
       return;
     }

@@ -452,6 +452,11 @@ inhibit_rules:
   EXPECT_TRUE(HasError(result, 6, 17, "invalid label name 'not ok' in equal list"));
 }
 
+TEST(AlertingConfig, AlertmanagerKeysWithoutRouteAreAnError) {
+  const LoadResult result = load_alerts("# no route\nreceivers: [{name: a}]\n");
+  EXPECT_TRUE(HasError(result, 2, 1, "needs a top-level 'route:'"));
+}
+
 TEST(AlertingConfig, SloFilesAreNotReadAsAlertmanagerConfiguration) {
   const LoadResult result = load_config_from_strings({{"slo/a.yaml", "route: {receiver: a}\n"}});
   EXPECT_TRUE(HasError(result, 1, 1, "unknown key 'route'"));
