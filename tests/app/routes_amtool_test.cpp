@@ -298,7 +298,8 @@ class RoutesCli : public ::testing::Test {
   }
   Output sloe(const std::string& arguments, bool with_stderr = false) const {
     const std::string command = std::string(SLOE_BINARY) + " " + arguments + " --config " +
-                                shell_quote(dir_.string()) + (with_stderr ? " 2>&1" : "");
+                                shell_quote(dir_.string()) +
+                                (with_stderr ? " 2>&1" : " 2>/dev/null");
     return finish(::popen(command.c_str(), "r"));
   }
 
