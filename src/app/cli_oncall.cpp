@@ -136,13 +136,9 @@ std::function<std::optional<int>()> add_oncall_commands(CLI::App& cli) {
   };
 }
 
-bool check_oncall_configuration(const std::string& config_dir, TimePoint now, std::ostream& err) {
-  const auto config = load_and_report(config_dir, err);
-  if (!config)
-    return false;
-  for (const std::string& warning : oncall::gap_warnings(*config, now))
+void print_gap_warnings(const oncall::OncallConfig& config, TimePoint now, std::ostream& err) {
+  for (const std::string& warning : oncall::gap_warnings(config, now))
     err << "warning: " << warning << "\n";
-  return true;
 }
 
 }  // namespace sloe::app

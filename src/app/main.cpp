@@ -10,6 +10,7 @@
 
 #include "sloe/app/agent.h"
 #include "sloe/app/cli_oncall.h"
+#include "sloe/app/cli_routes.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
 #include "sloe/app/status_table.h"
@@ -98,13 +99,20 @@ Result<app::AgentOptions> agent_options(const RunOptions& run) {
 
 int command_check(const CommonOptions& common) {
   auto loaded = load_and_report(common.config_dir);
-  const bool oncall_ok =
-      app::check_oncall_configuration(common.config_dir, SystemClock().now(), std::cerr);
-  if (!loaded || !oncall_ok)
+  if (!loaded)
     return kExitInvalid;
-  std::cout << "configuration OK: " << loaded->probes.size() << " probe"
-            << (loaded->probes.size() == 1 ? "" : "s") << ", " << loaded->slos.size() << " SLO"
-            << (loaded->slos.size() == 1 ? "" : "s") << "\n";
+  if (loaded->oncall)
+    app::print_gap_warnings(*loaded->oncall, SystemClock().now(), std::cerr);
+  const auto plural = [](std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  std::cout << "configuration OK: " << plural(loaded->probes.size(), "probe") << ", "
+            << plural(loaded->slos.size(), "SLO");
+  if (loaded->alerting)
+    std::cout << ", " << plural(loaded->alerting->receivers.size(), "receiver");
+  if (loaded->oncall)
+    std::cout << ", " << plural(loaded->oncall->schedules.size(), "on-call schedule");
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -306,6 +314,7 @@ int main(int argc, char** argv) {
 
   const auto run_oncall_command = app::add_oncall_commands(cli);
 
+  const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
 
   if (Status logging = app::configure_logging(common.log_format, common.log_level); !logging) {
@@ -315,6 +324,8 @@ int main(int argc, char** argv) {
 
   if (const auto exit_code = run_oncall_command())
     return *exit_code;
+  if (routes_commands.selected())
+    return routes_commands.run();
   if (*check_command)
     return command_check(common);
   if (*status_command)

@@ -1,6 +1,7 @@
 // Files -> documents -> definitions, then the checks that span files: unique names, references
 // to probes, latency thresholds against probe timeouts.
 #include "sloe/config/loader.h"
+#include "sloe/config/oncall_loader.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -14,6 +15,7 @@
 #include <sstream>
 
 #include "parse.h"
+#include "parse_oncall.h"
 #include "reader.h"
 #include "sloe/core/duration.h"
 #include "sloe/core/text.h"
@@ -73,9 +75,19 @@ std::optional<YAML::Mark> find_stuck_document(const std::string& text) {
   return std::nullopt;
 }
 
+// Which top-level folder a file was read from decides how its documents are read.
+enum class Folder { kSlo, kAlerts };
+
+Folder folder_of(const std::string& name) {
+  const std::string generic = fs::path(name).lexically_normal().generic_string();
+  return generic.rfind("alerts/", 0) == 0 || generic.find("/alerts/") != std::string::npos
+             ? Folder::kAlerts
+             : Folder::kSlo;
+}
+
 class Loader {
  public:
-  void add_file(const std::string& name, const std::string& text) {
+  void add_file(const std::string& name, const std::string& text, Folder folder) {
     file_order_.push_back(name);
     Reader reader(name, &diagnostics_);
     std::vector<YAML::Node> documents;
@@ -96,7 +108,11 @@ class Loader {
       // yaml-cpp throws only on misuse, which would be a bug here; keep it a diagnostic anyway
       // so one bad file cannot take the whole check down.
       try {
-        add_document(reader, document);
+        if (folder == Folder::kAlerts) {
+          add_alerts_document(reader, document);
+        } else {
+          add_document(reader, document);
+        }
       } catch (const YAML::Exception& e) {
         reader.error(reader.location(document),
                      std::string("could not read document: ") + e.what());
@@ -113,6 +129,8 @@ class Loader {
   LoadResult finish(const std::string& directory) {
     check_probe_names();
     check_slos();
+    oncall::OncallConfig oncall = detail::check_oncall(oncall_, &diagnostics_);
+    check_escalation_references(oncall);
     LoadResult result;
     sort_diagnostics();
     result.diagnostics = std::move(diagnostics_);
@@ -131,11 +149,75 @@ class Loader {
       config.slos.push_back(std::move(slo.spec));
       config.slo_locations.push_back(std::move(slo.location));
     }
+    if (has_oncall_)
+      config.oncall = std::move(oncall);
+    if (alerting_) {
+      config.alerting = std::move(alerting_->config);
+      config.alerting_locations = std::move(alerting_->locations);
+    }
     result.config = std::move(config);
     return result;
   }
 
  private:
+  // alerts/: an Alertmanager configuration (top-level `route:`) or an on-call document.
+  void add_alerts_document(Reader& reader, const YAML::Node& document) {
+    if (document.IsNull())
+      return;
+    if (!document.IsMap()) {
+      reader.error(reader.location(document),
+                   "expected a mapping at the top level (an Alertmanager configuration with "
+                   "'route:', or on-call definitions), got " +
+                       detail::describe(document));
+      return;
+    }
+    auto top = Mapping::read_node(reader, document, reader.location(document), "the top level");
+    if (!top)
+      return;
+    const Field* route = top->find("route");
+    if (route == nullptr) {
+      // Users, rotations, schedules, overrides, escalation policies. The on-call parser also
+      // reports Alertmanager keys here: a document that forgot `route:` must not route nothing.
+      detail::parse_oncall_document(reader, document, &oncall_);
+      has_oncall_ = true;
+      return;
+    }
+    if (alerting_file_) {
+      reader.error(route->key_location,
+                   "a second Alertmanager configuration (top-level 'route:'); the first is at " +
+                       format_location(*alerting_file_) +
+                       ". sloe reads one routing tree: merge them into one file");
+      return;
+    }
+    alerting_file_ = route->key_location;
+    if (auto parsed = detail::parse_alerting(reader, *top))
+      alerting_ = std::move(parsed);
+  }
+
+  // Receivers name escalation policies and users name receivers, across the two kinds of
+  // alerts/ documents.
+  void check_escalation_references(const oncall::OncallConfig& oncall) {
+    if (!alerting_)
+      return;
+    const AlertingConfig& alerting = alerting_->config;
+    for (std::size_t i = 0; i < alerting.receivers.size(); ++i) {
+      const ReceiverSpec& receiver = alerting.receivers[i];
+      if (receiver.escalation_policy.empty() ||
+          oncall.find_policy(receiver.escalation_policy) != nullptr) {
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const oncall::EscalationPolicy& policy : oncall.escalation_policies)
+        names.push_back(policy.name);
+      const std::string suggestion = closest_match(receiver.escalation_policy, names);
+      diagnostics_.push_back(Diagnostic{
+          Diagnostic::Severity::kError, alerting_->locations.receivers[i],
+          "receiver '" + receiver.name + "' names escalation policy '" +
+              receiver.escalation_policy + "', which no on-call document defines" +
+              (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?")});
+    }
+  }
+
   void add_document(Reader& reader, const YAML::Node& document) {
     if (document.IsNull())
       return;  // an empty document, e.g. a file of comments
@@ -251,6 +333,10 @@ class Loader {
   std::vector<ParsedProbe> probes_;
   std::vector<ParsedSlo> slos_;
   std::map<std::string, std::size_t, std::less<>> probe_index_;
+  std::optional<SourceLocation> alerting_file_;  // where the Alertmanager document was found
+  std::optional<detail::ParsedAlerting> alerting_;
+  detail::ParsedOncall oncall_;
+  bool has_oncall_ = false;  // at least one on-call document was read
 };
 
 bool is_config_file(const fs::path& path) {
@@ -286,22 +372,18 @@ std::string Diagnostic::to_string() const {
 LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files) {
   Loader loader;
   for (const auto& [name, text] : files)
-    loader.add_file(name, text);
+    loader.add_file(name, text, folder_of(name));
   return loader.finish("");
 }
 
-LoadResult load_config(const std::string& dir) {
-  Loader loader;
-  const fs::path slo_dir = (fs::path(dir.empty() ? "." : dir) / "slo").lexically_normal();
+namespace {
+
+// Reads every configuration file under folder (recursively, sorted, hidden names skipped) into
+// the loader. False when the folder cannot be listed (reported).
+bool read_folder(Loader& loader, const fs::path& folder, Folder kind) {
   std::error_code ec;
-  if (!fs::is_directory(slo_dir, ec)) {
-    loader.add_file_error(slo_dir.generic_string(),
-                          "no slo/ folder in configuration directory '" + dir +
-                              "'; create it (an empty folder is a valid configuration)");
-    return loader.finish(dir);
-  }
   std::vector<fs::path> files;
-  fs::recursive_directory_iterator it(slo_dir, fs::directory_options::skip_permission_denied, ec);
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& path = it->path();
     if (is_hidden(path)) {
@@ -313,8 +395,8 @@ LoadResult load_config(const std::string& dir) {
       files.push_back(path);
   }
   if (ec) {
-    loader.add_file_error(slo_dir.generic_string(), "cannot list files: " + ec.message());
-    return loader.finish(dir);
+    loader.add_file_error(folder.generic_string(), "cannot list files: " + ec.message());
+    return false;
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& path : files) {
@@ -326,8 +408,30 @@ LoadResult load_config(const std::string& dir) {
     }
     std::ostringstream text;
     text << in.rdbuf();
-    loader.add_file(name, text.str());
+    loader.add_file(name, text.str(), kind);
   }
+  return true;
+}
+
+}  // namespace
+
+LoadResult load_config(const std::string& dir) {
+  Loader loader;
+  const fs::path root = fs::path(dir.empty() ? "." : dir);
+  const fs::path slo_dir = (root / "slo").lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(slo_dir, ec)) {
+    loader.add_file_error(slo_dir.generic_string(),
+                          "no slo/ folder in configuration directory '" + dir +
+                              "'; create it (an empty folder is a valid configuration)");
+    return loader.finish(dir);
+  }
+  if (!read_folder(loader, slo_dir, Folder::kSlo))
+    return loader.finish(dir);
+  // alerts/ is optional: without it, nothing is routed.
+  const fs::path alerts_dir = (root / "alerts").lexically_normal();
+  if (fs::is_directory(alerts_dir, ec) && !read_folder(loader, alerts_dir, Folder::kAlerts))
+    return loader.finish(dir);
   LoadResult result = loader.finish(dir);
   if (result.config) {
     const fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
@@ -339,6 +443,38 @@ LoadResult load_config(const std::string& dir) {
     }
   }
   return result;
+}
+
+}  // namespace sloe::config
+
+namespace sloe::config {
+namespace {
+
+OncallLoadResult oncall_part(LoadResult all) {
+  OncallLoadResult result;
+  result.diagnostics = std::move(all.diagnostics);
+  if (all.config)
+    result.oncall = all.config->oncall.value_or(oncall::OncallConfig{});
+  return result;
+}
+
+}  // namespace
+
+OncallLoadResult load_oncall_from_strings(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  Loader loader;
+  for (const auto& [name, text] : files)
+    loader.add_file(name, text, Folder::kAlerts);
+  return oncall_part(loader.finish(""));
+}
+
+OncallLoadResult load_oncall(const std::string& dir) {
+  Loader loader;
+  const fs::path alerts_dir = (fs::path(dir.empty() ? "." : dir) / "alerts").lexically_normal();
+  std::error_code ec;
+  if (fs::is_directory(alerts_dir, ec))
+    read_folder(loader, alerts_dir, Folder::kAlerts);
+  return oncall_part(loader.finish(dir));
 }
 
 }  // namespace sloe::config

@@ -28,6 +28,16 @@ struct ParsedSlo {
   bool threshold_valid = false;  // a latency SLI with a parsed, positive threshold
 };
 
+struct ParsedAlerting {
+  AlertingConfig config;
+  AlertingLocations locations;
+};
+
+// An Alertmanager configuration document: `top` is its top-level mapping, which has `route:`.
+// Reports every problem, including references inside the document (receivers, time intervals);
+// nullopt when the routing tree could not be built.
+std::optional<ParsedAlerting> parse_alerting(Reader& reader, const Mapping& top);
+
 // Each reports every problem inside the definition; nullopt when it is not even a mapping.
 std::optional<ParsedProbe> parse_probe(Reader& reader, const Field& item);
 std::optional<ParsedSlo> parse_slo(Reader& reader, const Field& item);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 #include <iterator>
 
 #include "sloe/notify/payload.h"
@@ -86,10 +87,12 @@ TEST_F(OutboxTest, NoSecretIsStored) {
   // Read the file itself: nothing in any table, index or the WAL may hold a secret.
   outbox_.reset();
   db_.reset();
-  std::ifstream file(dir_.file("sloe.db"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::ifstream wal(dir_.file("sloe.db-wal"), std::ios::binary);
-  bytes.append((std::istreambuf_iterator<char>(wal)), std::istreambuf_iterator<char>());
+  std::ostringstream contents;
+  for (const char* name : {"sloe.db", "sloe.db-wal"}) {
+    std::ifstream file(dir_.file(name), std::ios::binary);
+    contents << file.rdbuf();
+  }
+  const std::string bytes = std::move(contents).str();
   EXPECT_THAT(bytes, HasSubstr("team-api"));  // the file was read at all
   for (const std::string& secret : {std::string("XXXXSLACKSECRET"), kRoutingKey,
                                     std::string("WEBHOOKTOKENSECRET"), std::string("URLSECRET")})

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sloe/core/clock.h"
+#include "sloe/oncall/model.h"
 
 namespace CLI {
 class App;
@@ -26,9 +27,8 @@ namespace sloe::app {
 // oncall command was chosen, nullopt otherwise. REQUIRES: cli outlives the returned function.
 std::function<std::optional<int>()> add_oncall_commands(CLI::App& cli);
 
-// The on-call part of `sloe check`: reads the on-call documents under config_dir/alerts, prints
-// their diagnostics and, when they are valid, one "warning: schedule 'x' has nobody on call from
-// ... to ..." line per gap in [now, now + 30 days) to err. False when there is an error.
-bool check_oncall_configuration(const std::string& config_dir, TimePoint now, std::ostream& err);
+// The on-call part of `sloe check`: one "warning: schedule 'x' has nobody on call from ... to ..."
+// line per gap in [now, now + 30 days) to err.
+void print_gap_warnings(const oncall::OncallConfig& config, TimePoint now, std::ostream& err);
 
 }  // namespace sloe::app

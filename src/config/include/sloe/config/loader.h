@@ -1,4 +1,5 @@
-// Loading and validating configuration: YAML files under <dir>/slo/ -> config::Config.
+// Loading and validating configuration: YAML files under <dir>/slo/ and <dir>/alerts/ ->
+// config::Config.
 //
 // Contract:
 // - Every problem is reported, not just the first: a person fixing a file sees the whole list
@@ -45,10 +46,14 @@ struct LoadResult {
 // with '.' are skipped, so editor backups and Kubernetes ConfigMap internals are ignored) and
 // validates the whole configuration. A missing slo/ folder is an error; an empty one is valid
 // (no SLOs). A file may hold several YAML documents separated by `---`.
+// Then every such file under dir/alerts (optional folder): a document with a top-level `route:`
+// key is an Alertmanager configuration (Config::alerting; at most one across alerts/); other
+// documents there are on-call definitions.
 LoadResult load_config(const std::string& dir);
 
 // Same from in-memory documents (name -> YAML text), in the order given. The names appear in
-// diagnostics as file names. Config::directory is empty.
+// diagnostics as file names; a name that starts with "alerts/" or contains "/alerts/" is read as
+// a file of the alerts/ folder, any other as one of slo/. Config::directory is empty.
 LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files);
 
 // Resolves a secret: the environment variable's value, or the file's contents with one trailing

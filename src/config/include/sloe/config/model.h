@@ -10,8 +10,10 @@
 #include <variant>
 #include <vector>
 
+#include "sloe/alert/matcher.h"
 #include "sloe/core/labels.h"
 #include "sloe/oncall/model.h"
+#include "sloe/route/route.h"
 
 namespace sloe::config {
 
@@ -118,6 +120,104 @@ struct SourceLocation {
   int column = 0;  // 1-based
 };
 
+// ---- Alertmanager configuration (a document with a top-level `route:` under alerts/) ----
+//
+// Field names and defaults are Alertmanager's, so an alertmanager.yml loads unchanged. Values that
+// Alertmanager renders from Go templates (Slack title/text) are kept as written; empty means
+// "sloe's default text". Secrets written inline are accepted with a warning; the *_file forms
+// become SecretRef{kFile, path}.
+
+struct WebhookSpec {
+  ValueSource url;  // literal URL, or secret {kFile, path} from url_file
+  bool send_resolved = true;
+  int max_alerts = 0;  // 0: all alerts of the group
+};
+
+struct SlackSpec {
+  ValueSource api_url;  // from api_url / api_url_file, or global slack_api_url(_file)
+  std::string channel;
+  std::string username;
+  std::string title;  // empty: default
+  std::string text;   // empty: default
+  bool send_resolved = false;
+};
+
+inline constexpr const char* kDefaultPagerDutyUrl = "https://events.pagerduty.com/v2/enqueue";
+
+struct PagerDutySpec {
+  ValueSource routing_key;         // Events API v2 integration key
+  std::string url;                 // global pagerduty_url, else kDefaultPagerDutyUrl
+  std::string severity = "error";  // critical, error, warning or info
+  bool send_resolved = true;
+};
+
+struct ReceiverSpec {
+  std::string name;  // unique
+  std::vector<WebhookSpec> webhooks;
+  std::vector<SlackSpec> slack;
+  std::vector<PagerDutySpec> pagerduty;
+  // sloe extension: page through this escalation policy (on-call files) as well as the
+  // integrations above. Empty: none. The loader checks that the policy exists.
+  std::string escalation_policy;
+};
+
+// One entry of inhibit_rules, as written: deprecated source_match / source_match_re (and target_*)
+// are folded into the matcher lists (regexes anchored "^(?:re)$", as Alertmanager does).
+struct InhibitRuleSpec {
+  std::string name;  // optional
+  std::vector<alert::Matcher> source_matchers;
+  std::vector<alert::Matcher> target_matchers;
+  std::vector<std::string> equal;  // label names
+};
+
+// [start_minute, end_minute) of the day; 0 <= start < end <= 1440 (end_time 24:00).
+struct TimeOfDaySpec {
+  int start_minute = 0;
+  int end_minute = 0;
+};
+
+// Inclusive range of integers.
+struct IntRangeSpec {
+  int begin = 0;
+  int end = 0;
+};
+
+// One entry of a named interval's time_intervals list. Empty lists do not constrain.
+struct TimePeriodSpec {
+  std::vector<TimeOfDaySpec> times;
+  std::vector<IntRangeSpec> weekdays;       // 0 = Sunday .. 6 = Saturday
+  std::vector<IntRangeSpec> days_of_month;  // 1..31, or -31..-1 counted from the month's end
+  std::vector<IntRangeSpec> months;         // 1 = January .. 12
+  std::vector<IntRangeSpec> years;
+  std::string location;  // IANA zone name, checked to exist; empty: UTC
+};
+
+// An entry of time_intervals (or the deprecated top-level mute_time_intervals).
+struct NamedTimeIntervalSpec {
+  std::string name;  // unique across both lists
+  std::vector<TimePeriodSpec> periods;
+};
+
+struct GlobalSpec {
+  std::chrono::milliseconds resolve_timeout{std::chrono::minutes(5)};
+};
+
+struct AlertingConfig {
+  route::RouteTree routes;
+  std::vector<ReceiverSpec> receivers;
+  std::vector<InhibitRuleSpec> inhibit_rules;
+  std::vector<NamedTimeIntervalSpec> time_intervals;  // time_intervals, then mute_time_intervals
+  GlobalSpec global;
+  std::vector<std::string> templates;  // as written; sloe does not render Go templates
+};
+
+struct AlertingLocations {
+  SourceLocation document;                     // the `route:` key of the document
+  std::vector<SourceLocation> receivers;       // parallel to AlertingConfig::receivers
+  std::vector<SourceLocation> inhibit_rules;   // parallel to inhibit_rules
+  std::vector<SourceLocation> time_intervals;  // parallel to time_intervals
+};
+
 struct Config {
   std::string directory;  // the configuration folder as given
   std::vector<ProbeSpec> probes;
@@ -125,8 +225,11 @@ struct Config {
   std::vector<SourceLocation> probe_locations;  // parallel to probes
   std::vector<SourceLocation> slo_locations;    // parallel to slos
   // Users, rotations, schedules, overrides and escalation policies from the on-call documents
-  // under alerts/ (config/oncall_loader.h); nullopt until the loader reads alerts/.
+  // under alerts/; nullopt when there are none.
   std::optional<oncall::OncallConfig> oncall;
+  // The Alertmanager document under alerts/, when there is one (at most one is allowed).
+  std::optional<AlertingConfig> alerting;
+  AlertingLocations alerting_locations;
 };
 
 }  // namespace sloe::config

@@ -28,7 +28,8 @@ struct OncallLoadResult {
 };
 
 // Reads every *.yaml / *.yml under dir/alerts (recursively, sorted by path, names starting with
-// '.' skipped), as load_config reads slo/.
+// '.' skipped), as load_config reads slo/. The Alertmanager document there is validated too, so
+// its diagnostics appear here as well; load_config() reads both folders.
 OncallLoadResult load_oncall(const std::string& dir);
 
 // Same from in-memory files (name -> YAML text, possibly several `---` documents), in order.
