@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "sloe/api/alert_intake.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
@@ -29,6 +30,10 @@ class ApiServer {
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
+
+  // Adds the alert intake and silence endpoints (see alert_intake.h), answering through routes'
+  // sink and service. REQUIRES: called once, before start(); routes.alerts and routes.clock set.
+  void set_alert_routes(AlertRoutes routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
