@@ -275,6 +275,11 @@ ApiServer::~ApiServer() {
 Status ApiServer::start(const ServerOptions& options) {
   impl_->server.set_payload_max_length(options.max_body_bytes);
   impl_->server.set_keep_alive_max_count(1000);
+  impl_->server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
+  if (options.threads > 0) {
+    const std::size_t threads = options.threads;
+    impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  }
   auto port = serve_in_background(impl_->server, options.host, options.port, impl_->thread);
   if (!port)
     return Error{port.error().message + " (choose another with --listen)"};

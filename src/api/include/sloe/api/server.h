@@ -20,6 +20,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 9465;  // 0: any free port (see ApiServer::port())
   std::size_t max_body_bytes = 1 << 20;
+  // Worker threads. cpp-httplib keeps a thread on each keep-alive connection, so this bounds the
+  // clients served at once. 0: cpp-httplib's default (8 or the core count, if larger).
+  std::size_t threads = 0;
 };
 
 class ApiServer {
