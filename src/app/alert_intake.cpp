@@ -1,7 +1,6 @@
 #include "sloe/app/alert_intake.h"
 
 #include <condition_variable>
-#include <future>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -33,7 +32,7 @@ struct DurableAlertIntake::Impl {
   struct Request {
     std::vector<alert::Alert> alerts;
     std::string_view source;
-    std::promise<Status> done;
+    std::optional<Status> result;  // set by the writer under queue_mutex
   };
 
   Impl(store::Database& db_in, std::mutex& db_mutex_in, const Clock& clock_in, Forward forward_in)
@@ -103,8 +102,13 @@ struct DurableAlertIntake::Impl {
         }
       }
     }
-    for (Request* request : batch)
-      request->done.set_value(written);
+    {
+      // After this block a request may be gone: its caller returns as soon as it sees a result.
+      const std::lock_guard lock(queue_mutex);
+      for (Request* request : batch)
+        request->result = written;
+    }
+    answered.notify_all();
     if (written && forward)
       forward(merged_alerts);
   }
@@ -119,8 +123,9 @@ struct DurableAlertIntake::Impl {
 
   std::mutex queue_mutex;
   std::condition_variable queue_ready;
-  std::vector<Request*> queue;  // guarded by queue_mutex
-  bool stopping = false;        // guarded by queue_mutex
+  std::condition_variable answered;  // a batch's results are set
+  std::vector<Request*> queue;       // guarded by queue_mutex
+  bool stopping = false;             // guarded by queue_mutex
   std::thread writer;
   std::atomic<std::uint64_t> commits{0};
 };
@@ -160,16 +165,14 @@ DurableAlertIntake::~DurableAlertIntake() {
 }
 
 Status DurableAlertIntake::accept(std::vector<alert::Alert> alerts, std::string_view source) {
-  Impl::Request request{std::move(alerts), source, {}};
-  std::future<Status> done = request.done.get_future();
-  {
-    const std::lock_guard lock(impl_->queue_mutex);
-    if (impl_->stopping)
-      return Error{"the alert intake is shutting down"};
-    impl_->queue.push_back(&request);
-  }
+  Impl::Request request{std::move(alerts), source, std::nullopt};
+  std::unique_lock lock(impl_->queue_mutex);
+  if (impl_->stopping)
+    return Error{"the alert intake is shutting down"};
+  impl_->queue.push_back(&request);
   impl_->queue_ready.notify_one();
-  return done.get();
+  impl_->answered.wait(lock, [&request] { return request.result.has_value(); });
+  return *request.result;
 }
 
 std::vector<api::ReceivedAlert> DurableAlertIntake::current(TimePoint now) const {
