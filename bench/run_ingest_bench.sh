@@ -2,13 +2,15 @@
 # Alert ingestion benchmark: sloe's POST /api/v2/alerts (durable: committed to SQLite before the
 # 2xx) vs a real Alertmanager's (in memory), on this machine, with the same load generator.
 #
-# For each batch size (1 and 100 alerts per request) runs sloe_ingest_bench against sloe
+# For each run (batch size x concurrent clients; default 1 alert per request from 16 clients, and
+# 100 per request from 4 clients) runs sloe_ingest_bench against sloe
 # (in-process, temp database) and against prometheus-alertmanager (temp config with one null
 # receiver, temp storage, clustering off), and prints one table: alerts/s accepted and request
 # latency p50/p99. Figures are printed, never asserted; nothing is written outside a temp dir.
 #
-# Usage: bench/run_ingest_bench.sh [--bin-dir DIR] [--clients N] [--duration S] [--distinct D]
-#          [--skip-alertmanager] [--smoke]
+# Usage: bench/run_ingest_bench.sh [--bin-dir DIR] [--runs "1x16 100x4"] [--duration S]
+#          [--distinct D] [--skip-alertmanager] [--smoke]
+#   --runs      space-separated BATCHxCLIENTS pairs
 #   --bin-dir   where sloe_ingest_bench is (default: build-rel/bench, build/bench, build-*/bench)
 #   --distinct  label sets each client cycles through (default 1000)
 #   --smoke     ~5 s, both sides if Alertmanager is installed, for a quick check
@@ -17,7 +19,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 bin_dir=""
-clients=16
+runs="1x16 100x4"
 duration=10
 warmup=2
 distinct=1000
@@ -27,11 +29,11 @@ am_bin="${ALERTMANAGER:-/usr/bin/prometheus-alertmanager}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin-dir) bin_dir="$2"; shift 2 ;;
-    --clients) clients="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --distinct) distinct="$2"; shift 2 ;;
     --skip-alertmanager) skip_am=1; shift ;;
-    --smoke) clients=4; duration=1; warmup=0; distinct=100; shift ;;
+    --smoke) runs="1x4 100x2"; duration=1; warmup=0; distinct=100; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run_ingest_bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -94,9 +96,11 @@ stop_alertmanager() {
 
 results="$work/results.txt"
 : >"$results"
-common=(--clients "$clients" --duration "$duration" --warmup "$warmup" --distinct "$distinct")
-for batch in 1 100; do
-  echo "== sloe, $batch alert(s) per request" >&2
+for run in $runs; do
+  batch="${run%x*}"
+  clients="${run#*x}"
+  common=(--clients "$clients" --duration "$duration" --warmup "$warmup" --distinct "$distinct")
+  echo "== sloe, $batch alert(s) per request, $clients clients" >&2
   "$bench" --label sloe "${common[@]}" --batch "$batch" | tee -a "$results" >&2
   if (( ! skip_am )); then
     if [[ ! -x "$am_bin" ]]; then
