@@ -33,6 +33,7 @@ struct DurableAlertIntake::Impl {
     std::vector<alert::Alert> alerts;
     std::string_view source;
     std::optional<Status> result;  // set by the writer under queue_mutex
+    std::condition_variable answered;
   };
 
   Impl(store::Database& db_in, std::mutex& db_mutex_in, const Clock& clock_in, Forward forward_in)
@@ -103,12 +104,14 @@ struct DurableAlertIntake::Impl {
       }
     }
     {
-      // After this block a request may be gone: its caller returns as soon as it sees a result.
+      // Notified under the lock, so each request outlives its notification; once the lock is
+      // released a caller may return and its request is gone.
       const std::lock_guard lock(queue_mutex);
-      for (Request* request : batch)
+      for (Request* request : batch) {
         request->result = written;
+        request->answered.notify_one();
+      }
     }
-    answered.notify_all();
     if (written && forward)
       forward(merged_alerts);
   }
@@ -123,9 +126,8 @@ struct DurableAlertIntake::Impl {
 
   std::mutex queue_mutex;
   std::condition_variable queue_ready;
-  std::condition_variable answered;  // a batch's results are set
-  std::vector<Request*> queue;       // guarded by queue_mutex
-  bool stopping = false;             // guarded by queue_mutex
+  std::vector<Request*> queue;  // guarded by queue_mutex
+  bool stopping = false;        // guarded by queue_mutex
   std::thread writer;
   std::atomic<std::uint64_t> commits{0};
 };
@@ -165,13 +167,13 @@ DurableAlertIntake::~DurableAlertIntake() {
 }
 
 Status DurableAlertIntake::accept(std::vector<alert::Alert> alerts, std::string_view source) {
-  Impl::Request request{std::move(alerts), source, std::nullopt};
+  Impl::Request request{std::move(alerts), source, std::nullopt, {}};
   std::unique_lock lock(impl_->queue_mutex);
   if (impl_->stopping)
     return Error{"the alert intake is shutting down"};
   impl_->queue.push_back(&request);
   impl_->queue_ready.notify_one();
-  impl_->answered.wait(lock, [&request] { return request.result.has_value(); });
+  request.answered.wait(lock, [&request] { return request.result.has_value(); });
   return *request.result;
 }
 
