@@ -250,6 +250,7 @@ int main(int argc, char** argv) {
     cpu_before = process_cpu_seconds();
   });
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<std::size_t>(options.clients));
   for (int c = 0; c < options.clients; ++c) {
     clients.emplace_back(run_client, c, host, port, std::cref(options), measure_from, until,
                          std::ref(totals));

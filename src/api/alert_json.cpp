@@ -59,10 +59,13 @@ Parsed<Labels> label_set(const json& obj, const char* key, const std::string& fi
     return FieldError{field, "must be an object of name: \"value\" pairs"};
   Labels labels;
   for (const auto& [name, value] : found->items()) {
-    if (!is_valid_label_name(name))
-      return FieldError{field + "." + name, "'" + name + "' is not a valid label name"};
-    if (!value.is_string())
-      return FieldError{field + "." + name, "must be a string"};
+    if (!is_valid_label_name(name) || !value.is_string()) {
+      std::string at = field;
+      at.append(".").append(name);
+      if (!is_valid_label_name(name))
+        return FieldError{std::move(at), "'" + name + "' is not a valid label name"};
+      return FieldError{std::move(at), "must be a string"};
+    }
     labels.emplace(name, value.get<std::string>());
   }
   if (required && labels.empty())

@@ -100,8 +100,8 @@ void accept_alerts(const AlertRoutes& routes, std::string_view source,
   response.set_content("{\"accepted\":" + std::to_string(count) + "}", kJson);
 }
 
-void install_alert_routes(httplib::Server& server, AlertRoutes routes_in) {
-  auto routes = std::make_shared<const AlertRoutes>(std::move(routes_in));
+void install_alert_routes(httplib::Server& server, const AlertRoutes& routes_in) {
+  auto routes = std::make_shared<const AlertRoutes>(routes_in);
   server.Post("/api/v1/alerts/alertmanager",
               [routes](const httplib::Request& request, httplib::Response& response) {
                 accept_alerts(*routes, kSourceAlertmanagerWebhook,
@@ -264,8 +264,8 @@ ApiServer::ApiServer(const StatusBoard& board, const AgentMetrics& metrics,
   impl_->install_routes();
 }
 
-void ApiServer::set_alert_routes(AlertRoutes routes) {
-  install_alert_routes(impl_->server, std::move(routes));
+void ApiServer::set_alert_routes(const AlertRoutes& routes) {
+  install_alert_routes(impl_->server, routes);
 }
 
 ApiServer::~ApiServer() {

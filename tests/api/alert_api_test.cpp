@@ -69,7 +69,7 @@ class AlertApiTest : public ::testing::Test {
     server_->set_alert_routes(routes);
     ServerOptions options;
     options.port = 0;
-    options.max_body_bytes = 64 * 1024;
+    options.max_body_bytes = std::size_t{64} * 1024;
     ASSERT_TRUE(server_->start(options).ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
@@ -90,7 +90,7 @@ class AlertApiTest : public ::testing::Test {
   }
 
   httplib::Result post(const std::string& path, const json& body) {
-    return client_->Post(path.c_str(), body.dump(), "application/json");
+    return client_->Post(path, body.dump(), "application/json");
   }
 
   std::vector<store::AlertRecord> stored() {
@@ -101,7 +101,7 @@ class AlertApiTest : public ::testing::Test {
   }
 
   json get_alerts(const std::string& query = "") {
-    auto response = client_->Get(("/api/v2/alerts" + query).c_str());
+    auto response = client_->Get(("/api/v2/alerts" + query));
     EXPECT_EQ(response->status, 200) << response->body;
     return json::parse(response->body);
   }
@@ -282,7 +282,7 @@ std::vector<Malformed> malformed_bodies() {
 TEST_F(AlertApiTest, MalformedBodiesAreRejectedWithTheFieldAndNothingIsStored) {
   for (const Malformed& bad : malformed_bodies()) {
     SCOPED_TRACE(bad.name);
-    const auto response = client_->Post(bad.path.c_str(), bad.body, "application/json");
+    const auto response = client_->Post(bad.path, bad.body, "application/json");
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400) << response->body;
     const json error = json::parse(response->body)["error"];
@@ -335,6 +335,7 @@ TEST_F(AlertApiTest, ConcurrentRequestsAreAllCommitted) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 20;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> ok{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -361,7 +362,7 @@ TEST_F(AlertApiTest, SilencesCanBeCreatedReadExtendedAndExpired) {
   ASSERT_EQ(created->status, 200) << created->body;
   const std::string id = json::parse(created->body)["silenceID"];
 
-  auto fetched = client_->Get(("/api/v2/silence/" + id).c_str());
+  auto fetched = client_->Get(("/api/v2/silence/" + id));
   ASSERT_EQ(fetched->status, 200);
   json silence = json::parse(fetched->body);
   EXPECT_EQ(silence["status"]["state"], "active");
@@ -384,11 +385,11 @@ TEST_F(AlertApiTest, SilencesCanBeCreatedReadExtendedAndExpired) {
   EXPECT_EQ(json::parse(client_->Get("/api/v2/silences")->body).size(), 2u);
 
   clock_.advance(1min);
-  ASSERT_EQ(client_->Delete(("/api/v2/silence/" + id).c_str())->status, 200);
-  silence = json::parse(client_->Get(("/api/v2/silence/" + id).c_str())->body);
+  ASSERT_EQ(client_->Delete(("/api/v2/silence/" + id))->status, 200);
+  silence = json::parse(client_->Get(("/api/v2/silence/" + id))->body);
   EXPECT_EQ(silence["status"]["state"], "expired");
   EXPECT_EQ(silence["endsAt"], format_rfc3339(kT0 + 1min, Rfc3339Precision::kMillis));
-  EXPECT_EQ(client_->Delete(("/api/v2/silence/" + id).c_str())->status, 400);  // already expired
+  EXPECT_EQ(client_->Delete(("/api/v2/silence/" + id))->status, 400);  // already expired
 
   EXPECT_EQ(client_->Get("/api/v2/silence/unknown")->status, 404);
   EXPECT_EQ(client_->Delete("/api/v2/silence/unknown")->status, 404);

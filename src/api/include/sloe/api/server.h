@@ -36,7 +36,7 @@ class ApiServer {
 
   // Adds the alert intake and silence endpoints (see alert_intake.h), answering through routes'
   // sink and service. REQUIRES: called once, before start(); routes.alerts and routes.clock set.
-  void set_alert_routes(AlertRoutes routes);
+  void set_alert_routes(const AlertRoutes& routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
