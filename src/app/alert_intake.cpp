@@ -102,6 +102,13 @@ struct DurableAlertIntake::Impl {
           current.insert_or_assign(fingerprint, std::move(received));
         }
       }
+      // Alerts that ran out their resolve timeout without being re-sent leave memory here (at
+      // most once a minute; current() already hides them).
+      if (now >= next_sweep) {
+        std::erase_if(current,
+                      [now](const auto& entry) { return entry.second.alert.resolved_at(now); });
+        next_sweep = now + std::chrono::minutes(1);
+      }
     }
     {
       // Notified under the lock, so each request outlives its notification; once the lock is
@@ -123,6 +130,7 @@ struct DurableAlertIntake::Impl {
 
   mutable std::shared_mutex state_mutex;
   std::unordered_map<std::uint64_t, api::ReceivedAlert> current;  // written by the writer only
+  TimePoint next_sweep{};                                         // writer thread only
 
   std::mutex queue_mutex;
   std::condition_variable queue_ready;

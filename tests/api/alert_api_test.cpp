@@ -420,6 +420,30 @@ TEST_F(AlertApiTest, SilencedAlertsAreListedAsSuppressed) {
   EXPECT_EQ(client_->Get("/api/v2/alerts?active=maybe")->status, 400);
 }
 
+TEST_F(AlertApiTest, ASilenceThatCannotBeStoredIs503AndChangesNothing) {
+  const auto created = post("/api/v2/silences", silence_body("api"));
+  ASSERT_EQ(created->status, 200);
+  const std::string id = json::parse(created->body)["silenceID"];
+  {
+    const std::lock_guard lock(db_mutex_);
+    ASSERT_TRUE(db_->exec("CREATE TRIGGER refuse_insert BEFORE INSERT ON silences "
+                          "BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+                          "CREATE TRIGGER refuse_update BEFORE UPDATE ON silences "
+                          "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+                    .ok());
+  }
+  EXPECT_EQ(post("/api/v2/silences", silence_body("web"))->status, 503);
+  json edit = silence_body("db");  // new matchers: would expire the first and create another
+  edit["id"] = id;
+  EXPECT_EQ(post("/api/v2/silences", edit)->status, 503);
+  EXPECT_EQ(client_->Delete("/api/v2/silence/" + id)->status, 503);
+
+  const json listed = json::parse(client_->Get("/api/v2/silences")->body);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["id"], id);
+  EXPECT_EQ(listed[0]["status"]["state"], "active");
+}
+
 TEST_F(AlertApiTest, InvalidSilencesAreRejectedWithTheField) {
   struct Case {
     std::string name;
