@@ -6,6 +6,7 @@
 #include <charconv>
 #include <thread>
 
+#include "alert_json.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
 
@@ -18,6 +19,176 @@ void send_error(httplib::Response& response, int status, const std::string& mess
                 const std::string& field = "") {
   response.status = status;
   response.set_content(error_json(message, field), kJson);
+}
+
+void send_field_error(httplib::Response& response, const FieldError& error) {
+  send_error(response, 400, error.message, error.field);
+}
+
+void send_refusal(httplib::Response& response, const Refused& refused) {
+  switch (refused.reason) {
+    case Refusal::kInvalid:
+      send_error(response, 400, refused.message);
+      return;
+    case Refusal::kNotFound:
+      send_error(response, 404, refused.message, "id");
+      return;
+    case Refusal::kUnavailable:
+      send_error(response, 503, refused.message);
+      return;
+  }
+}
+
+// Reads an optional boolean query parameter ("true"/"false"); false when it is malformed.
+bool bool_param(const httplib::Request& request, const char* name, bool fallback, bool& out,
+                httplib::Response& response) {
+  out = fallback;
+  if (!request.has_param(name))
+    return true;
+  const std::string value = request.get_param_value(name);
+  if (value == "true" || value == "false") {
+    out = value == "true";
+    return true;
+  }
+  send_error(response, 400, "must be true or false, not '" + value + "'", name);
+  return false;
+}
+
+// Every `filter` query parameter, parsed as matchers (`filter=service="api"`, or a
+// {a="b",c=~"d"} list); false after answering 400 when one is malformed.
+bool filter_params(const httplib::Request& request, std::vector<alert::Matcher>& out,
+                   httplib::Response& response) {
+  const std::size_t count = request.get_param_value_count("filter");
+  for (std::size_t i = 0; i < count; ++i) {
+    auto parsed = alert::parse_matchers(request.get_param_value("filter", i));
+    if (!parsed) {
+      send_error(response, 400, parsed.error().message, "filter");
+      return false;
+    }
+    for (alert::Matcher& m : parsed.value())
+      out.push_back(std::move(m));
+  }
+  return true;
+}
+
+// Alertmanager's silence filter: the filter matchers must match the label set formed by the
+// silence's equality matchers.
+bool silence_matches_filter(const route::Silence& silence,
+                            const std::vector<alert::Matcher>& filter) {
+  Labels equalities;
+  for (const alert::Matcher& m : silence.matchers) {
+    if (m.type() == alert::MatchType::kEqual)
+      equalities.emplace(m.name(), m.value());
+  }
+  return alert::matches_all(filter, equalities);
+}
+
+void accept_alerts(const AlertRoutes& routes, std::string_view source,
+                   Parsed<std::vector<alert::Alert>> parsed, httplib::Response& response) {
+  if (const auto* error = std::get_if<FieldError>(&parsed)) {
+    send_field_error(response, *error);
+    return;
+  }
+  auto& alerts = std::get<std::vector<alert::Alert>>(parsed);
+  const std::size_t count = alerts.size();
+  if (count > 0) {
+    if (Status accepted = routes.alerts->accept(std::move(alerts), source); !accepted) {
+      send_error(response, 503, "alerts not recorded, retry: " + accepted.error().message);
+      return;
+    }
+  }
+  response.set_content("{\"accepted\":" + std::to_string(count) + "}", kJson);
+}
+
+void install_alert_routes(httplib::Server& server, const AlertRoutes& routes_in) {
+  auto routes = std::make_shared<const AlertRoutes>(routes_in);
+  server.Post("/api/v1/alerts/alertmanager",
+              [routes](const httplib::Request& request, httplib::Response& response) {
+                accept_alerts(*routes, kSourceAlertmanagerWebhook,
+                              parse_webhook(request.body, routes->clock->now()), response);
+              });
+  server.Post(
+      "/api/v2/alerts", [routes](const httplib::Request& request, httplib::Response& response) {
+        accept_alerts(
+            *routes, kSourceApiV2,
+            parse_postable_alerts(request.body, routes->clock->now(), routes->resolve_timeout),
+            response);
+      });
+  server.Get("/api/v2/alerts",
+             [routes](const httplib::Request& request, httplib::Response& response) {
+               std::vector<alert::Matcher> filter;
+               bool active = true;
+               bool silenced = true;
+               if (!filter_params(request, filter, response) ||
+                   !bool_param(request, "active", true, active, response) ||
+                   !bool_param(request, "silenced", true, silenced, response)) {
+                 return;
+               }
+               const TimePoint now = routes->clock->now();
+               std::vector<ReceivedAlert> selected;
+               std::vector<std::vector<std::string>> silenced_by;
+               for (ReceivedAlert& received : routes->alerts->current(now)) {
+                 if (!alert::matches_all(filter, received.alert.labels))
+                   continue;
+                 std::vector<std::string> silences;
+                 if (routes->silences != nullptr)
+                   silences = routes->silences->silenced_by(received.alert.labels, now);
+                 if (silences.empty() ? !active : !silenced)
+                   continue;
+                 selected.push_back(std::move(received));
+                 silenced_by.push_back(std::move(silences));
+               }
+               response.set_content(gettable_alerts_json(selected, silenced_by), kJson);
+             });
+  if (routes->silences == nullptr)
+    return;
+  server.Get("/api/v2/silences",
+             [routes](const httplib::Request& request, httplib::Response& response) {
+               std::vector<alert::Matcher> filter;
+               if (!filter_params(request, filter, response))
+                 return;
+               std::vector<route::Silence> selected;
+               for (route::Silence& silence : routes->silences->list()) {
+                 if (silence_matches_filter(silence, filter))
+                   selected.push_back(std::move(silence));
+               }
+               response.set_content(gettable_silences_json(selected, routes->clock->now()), kJson);
+             });
+  server.Post("/api/v2/silences",
+              [routes](const httplib::Request& request, httplib::Response& response) {
+                auto parsed = parse_postable_silence(request.body);
+                if (const auto* error = std::get_if<FieldError>(&parsed)) {
+                  send_field_error(response, *error);
+                  return;
+                }
+                auto answer = routes->silences->put(std::move(std::get<route::Silence>(parsed)),
+                                                    routes->clock->now());
+                if (const auto* refused = std::get_if<Refused>(&answer)) {
+                  send_refusal(response, *refused);
+                  return;
+                }
+                response.set_content(silence_id_json(std::get<std::string>(answer)), kJson);
+              });
+  const char* kSilenceById = R"(/api/v2/silence/([A-Za-z0-9_\-]+))";
+  server.Get(kSilenceById, [routes](const httplib::Request& request, httplib::Response& response) {
+    const std::string id = request.matches[1];
+    const auto silence = routes->silences->get(id);
+    if (!silence) {
+      send_error(response, 404, "no silence with id '" + id + "'", "id");
+      return;
+    }
+    response.set_content(gettable_silence_json(*silence, routes->clock->now()), kJson);
+  });
+  server.Delete(kSilenceById,
+                [routes](const httplib::Request& request, httplib::Response& response) {
+                  const std::string id = request.matches[1];
+                  auto answer = routes->silences->expire(id, routes->clock->now());
+                  if (const auto* refused = std::get_if<Refused>(&answer)) {
+                    send_refusal(response, *refused);
+                    return;
+                  }
+                  response.status = 200;
+                });
 }
 
 }  // namespace
@@ -93,6 +264,10 @@ ApiServer::ApiServer(const StatusBoard& board, const AgentMetrics& metrics,
   impl_->install_routes();
 }
 
+void ApiServer::set_alert_routes(const AlertRoutes& routes) {
+  install_alert_routes(impl_->server, routes);
+}
+
 ApiServer::~ApiServer() {
   stop();
 }
@@ -100,6 +275,11 @@ ApiServer::~ApiServer() {
 Status ApiServer::start(const ServerOptions& options) {
   impl_->server.set_payload_max_length(options.max_body_bytes);
   impl_->server.set_keep_alive_max_count(1000);
+  impl_->server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
+  if (options.threads > 0) {
+    const std::size_t threads = options.threads;
+    impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  }
   auto port = serve_in_background(impl_->server, options.host, options.port, impl_->thread);
   if (!port)
     return Error{port.error().message + " (choose another with --listen)"};

@@ -5,11 +5,13 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "sloe/api/metrics.h"
+#include "sloe/app/alert_intake.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
 #include "sloe/probe/engine.h"
@@ -201,6 +203,10 @@ struct Agent::Impl {
   std::mutex database_mutex;
   std::unique_ptr<store::Database> database;
   std::unique_ptr<probe::Engine> engine;
+  // Serve /api/v1/alerts/alertmanager, /api/v2/alerts and /api/v2/silences; declared after the
+  // database they write to, and the server is stopped before either is destroyed.
+  std::unique_ptr<DurableAlertIntake> alert_intake;
+  std::unique_ptr<DurableSilences> silences;
 
   std::mutex wake_mutex;
   std::condition_variable wake;
@@ -245,6 +251,23 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
       return Error{"reading SLI history: " + loaded.error().message};
     saved = std::move(loaded).value();
   }
+
+  auto intake = DurableAlertIntake::open(*impl->database, impl->database_mutex, clock);
+  if (!intake)
+    return intake.error();
+  impl->alert_intake = std::move(intake).value();
+  auto id_engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  auto silences = DurableSilences::open(*impl->database, impl->database_mutex, [id_engine] {
+    return route::random_silence_id(*id_engine);
+  });
+  if (!silences)
+    return Error{"reading silences: " + silences.error().message};
+  impl->silences = std::move(silences).value();
+  api::AlertRoutes alert_routes;
+  alert_routes.alerts = impl->alert_intake.get();
+  alert_routes.silences = impl->silences.get();
+  alert_routes.clock = &clock;
+  impl->server.set_alert_routes(alert_routes);
 
   impl->slos.reserve(impl->config.slos.size());
   for (const config::SloSpec& spec : impl->config.slos) {

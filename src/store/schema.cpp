@@ -32,6 +32,28 @@ const std::vector<Migration>& sloe_migrations() {
        ");"
        "CREATE INDEX notification_outbox_stream"
        "  ON notification_outbox(state, receiver, integration_index, group_key, id);"},
+      {3, "received_alerts_and_silences",
+       // Times are UTC RFC 3339 with nanoseconds (fixed width, so text order is time order).
+       "CREATE TABLE received_alerts("
+       "  fingerprint TEXT NOT NULL,"  // 16 hex digits
+       "  starts_at TEXT NOT NULL,"
+       "  labels TEXT NOT NULL,"  // {a="1",b="2"}, see alert_log.h
+       "  annotations TEXT NOT NULL,"
+       "  ends_at TEXT,"  // NULL while active
+       "  generator_url TEXT NOT NULL,"
+       "  source TEXT NOT NULL,"
+       "  received_at TEXT NOT NULL,"
+       "  PRIMARY KEY(fingerprint, starts_at)"
+       ") WITHOUT ROWID;"
+       "CREATE TABLE silences("
+       "  id TEXT PRIMARY KEY,"
+       "  matchers TEXT NOT NULL,"
+       "  starts_at TEXT NOT NULL,"
+       "  ends_at TEXT NOT NULL,"
+       "  created_by TEXT NOT NULL,"
+       "  comment TEXT NOT NULL,"
+       "  updated_at TEXT NOT NULL"
+       ");"},
   };
   return migrations;
 }

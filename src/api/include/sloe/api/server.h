@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "sloe/api/alert_intake.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
@@ -19,6 +20,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 9465;  // 0: any free port (see ApiServer::port())
   std::size_t max_body_bytes = 1 << 20;
+  // Worker threads. cpp-httplib keeps a thread on each keep-alive connection, so this bounds the
+  // clients served at once. 0: cpp-httplib's default (8 or the core count, if larger).
+  std::size_t threads = 0;
 };
 
 class ApiServer {
@@ -29,6 +33,10 @@ class ApiServer {
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
+
+  // Adds the alert intake and silence endpoints (see alert_intake.h), answering through routes'
+  // sink and service. REQUIRES: called once, before start(); routes.alerts and routes.clock set.
+  void set_alert_routes(const AlertRoutes& routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
