@@ -100,8 +100,18 @@ mute_time_intervals:
         times: [{start_time: "22:00", end_time: "24:00"}]
 )";
 
+// The on-call side of kFull: the escalation policy its 'pager' receiver names.
+constexpr const char* kFullOncall = R"(users:
+  - { name: dana, receiver: pager }
+escalation_policies:
+  - name: db-primary
+    steps:
+      - users: [dana]
+)";
+
 TEST(AlertingConfig, FullConfigurationParsesToTheExpectedModel) {
-  const LoadResult result = load_alerts(kFull);
+  const LoadResult result =
+      load_config_from_strings({{"alerts/am.yml", kFull}, {"alerts/oncall.yaml", kFullOncall}});
   ASSERT_TRUE(result.ok()) << testing::all_diagnostics(result);
   EXPECT_TRUE(result.diagnostics.empty()) << testing::all_diagnostics(result);
   ASSERT_TRUE(result.config->alerting.has_value());
@@ -461,6 +471,15 @@ TEST(AlertingConfig, AlertmanagerKeysWithoutRouteAreAnError) {
 TEST(AlertingConfig, SloFilesAreNotReadAsAlertmanagerConfiguration) {
   const LoadResult result = load_config_from_strings({{"slo/a.yaml", "route: {receiver: a}\n"}});
   EXPECT_TRUE(HasError(result, 1, 1, "unknown key 'route'"));
+}
+
+TEST(AlertingConfig, AnEscalationPolicyNoOnCallDocumentDefinesIsAnError) {
+  const LoadResult result = load_alerts(kFull);
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(HasError(result, 26, 5,
+                       "receiver 'pager' names escalation policy 'db-primary', which no on-call "
+                       "document defines"))
+      << testing::all_diagnostics(result);
 }
 
 }  // namespace

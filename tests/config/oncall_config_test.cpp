@@ -179,7 +179,7 @@ receivers:
 }
 
 TEST(OncallConfig, NoOnCallDocumentsIsAnEmptyValidConfiguration) {
-  const auto result = load("route:\n  receiver: x\n");
+  const auto result = load("route:\n  receiver: x\nreceivers: [{ name: x }]\n");
   ASSERT_TRUE(result.ok());
   EXPECT_TRUE(result.oncall->empty());
   config::testing::TempDir dir;
