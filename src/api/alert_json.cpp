@@ -377,4 +377,35 @@ std::string silence_id_json(const std::string& id) {
   return json{{"silenceID", id}}.dump();
 }
 
+std::string escalation_to_json(const EscalationView& view) {
+  const auto optional_time = [](const std::optional<TimePoint>& t) {
+    return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+  };
+  const nlohmann::json out{{"id", view.id},
+                           {"receiver", view.receiver},
+                           {"policy", view.policy},
+                           {"group_key", view.group_key},
+                           {"state", view.state},
+                           {"started_at", format_rfc3339(view.started_at)},
+                           {"next_step_at", optional_time(view.next_step_at)},
+                           {"acknowledged_by", view.acknowledged_by},
+                           {"acknowledged_at", optional_time(view.acknowledged_at)},
+                           {"notifications_sent", view.notifications_sent}};
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::string> parse_ack_body(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return std::string("api");
+  const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return Error{"body must be a JSON object such as {\"by\": \"alice\"}"};
+  const auto by = parsed.find("by");
+  if (by == parsed.end())
+    return std::string("api");
+  if (!by->is_string() || by->get<std::string>().empty() || by->get<std::string>().size() > 200)
+    return Error{"by must be a non-empty string of at most 200 bytes"};
+  return by->get<std::string>();
+}
+
 }  // namespace sloe::api

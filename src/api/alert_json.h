@@ -13,6 +13,8 @@
 
 #include "sloe/alert/alert.h"
 #include "sloe/api/alert_intake.h"
+#include "sloe/api/escalations.h"
+#include "sloe/core/result.h"
 #include "sloe/route/silence.h"
 
 namespace sloe::api {
@@ -50,5 +52,9 @@ std::string gettable_silences_json(const std::vector<route::Silence>& silences, 
 
 // {"silenceID": id}
 std::string silence_id_json(const std::string& id);
+
+// The body of POST /api/v1/escalations/{id}/ack: empty, or {"by": "name"} with a non-empty name
+// of at most 200 bytes. Missing "by" reads as "api".
+Result<std::string> parse_ack_body(std::string_view body);
 
 }  // namespace sloe::api

@@ -135,7 +135,28 @@ struct AgentMetrics::Impl {
         snapshot_results(BuildCounter()
                              .Name("sloe_sli_snapshots_total")
                              .Help("Saves of SLI history to the store, by outcome.")
-                             .Register(*registry)) {
+                             .Register(*registry)),
+        notifications_sent(BuildCounter()
+                               .Name("sloe_notifications_sent_total")
+                               .Help("Notifications delivered, per receiver.")
+                               .Register(*registry)),
+        notifications_failed(BuildCounter()
+                                 .Name("sloe_notifications_failed_total")
+                                 .Help("Notifications that failed for good, per receiver.")
+                                 .Register(*registry)),
+        notifications_retried(BuildCounter()
+                                  .Name("sloe_notifications_retried_total")
+                                  .Help("Delivery attempts that failed and will be retried, per "
+                                        "receiver.")
+                                  .Register(*registry)),
+        outbox_depth(BuildGauge()
+                         .Name("sloe_notification_outbox_depth")
+                         .Help("Notifications waiting in the outbox.")
+                         .Register(*registry)),
+        outbox_oldest(BuildGauge()
+                          .Name("sloe_notification_outbox_oldest_pending_seconds")
+                          .Help("Age of the oldest notification waiting in the outbox.")
+                          .Register(*registry)) {
     build_info.Add({{"version", version}}).Set(1);
   }
 
@@ -164,6 +185,13 @@ struct AgentMetrics::Impl {
   Family<Gauge>& evaluation_timestamp;
   Family<Gauge>& snapshot_duration;
   Family<Counter>& snapshot_results;
+  Family<Counter>& notifications_sent;
+  Family<Counter>& notifications_failed;
+  Family<Counter>& notifications_retried;
+  Family<Gauge>& outbox_depth;
+  Family<Gauge>& outbox_oldest;
+  std::mutex notifications_mutex;
+  NotificationFigures last_notifications;  // guarded by notifications_mutex
 };
 
 AgentMetrics::AgentMetrics(const std::string& version) : impl_(std::make_unique<Impl>(version)) {}
@@ -250,6 +278,28 @@ void AgentMetrics::observe_board(const Board& board) {
 void AgentMetrics::observe_snapshot_saved(double seconds, bool ok) {
   impl_->snapshot_duration.Add({}).Set(seconds);
   impl_->snapshot_results.Add({{"result", ok ? "success" : "failure"}}).Increment();
+}
+
+void AgentMetrics::observe_notifications(const NotificationFigures& figures) {
+  const std::lock_guard lock(impl_->notifications_mutex);
+  const auto grow = [](Family<Counter>& family, const std::string& receiver, std::uint64_t now,
+                       std::uint64_t before) {
+    Counter& counter = family.Add({{"receiver", receiver}});
+    if (now > before)
+      counter.Increment(static_cast<double>(now - before));
+  };
+  for (const auto& [receiver, now] : figures.receivers) {
+    const auto found = impl_->last_notifications.receivers.find(receiver);
+    const NotificationFigures::Receiver before = found != impl_->last_notifications.receivers.end()
+                                                     ? found->second
+                                                     : NotificationFigures::Receiver{};
+    grow(impl_->notifications_sent, receiver, now.sent, before.sent);
+    grow(impl_->notifications_failed, receiver, now.failed, before.failed);
+    grow(impl_->notifications_retried, receiver, now.retried, before.retried);
+  }
+  impl_->outbox_depth.Add({}).Set(static_cast<double>(figures.outbox_depth));
+  impl_->outbox_oldest.Add({}).Set(figures.oldest_pending_seconds);
+  impl_->last_notifications = figures;
 }
 
 std::string AgentMetrics::render() const {

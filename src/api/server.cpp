@@ -9,6 +9,8 @@
 #include "alert_json.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
+#include "sloe/api/signed_link.h"
+#include "sloe/core/time_format.h"
 
 namespace sloe::api {
 namespace {
@@ -191,6 +193,116 @@ void install_alert_routes(httplib::Server& server, const AlertRoutes& routes_in)
                 });
 }
 
+void send_ack_result(httplib::Response& response, const Result<EscalationView>& result) {
+  if (result) {
+    response.set_content(escalation_to_json(result.value()), kJson);
+    return;
+  }
+  const std::string& message = result.error().message;
+  send_error(response, message.rfind("no escalation", 0) == 0 ? 404 : 409, message, "id");
+}
+
+// The signed link's query, checked; writes the 403 and returns nullopt when it does not verify.
+std::optional<std::string> verified_subject(const EscalationRoutes& routes,
+                                            const httplib::Request& request,
+                                            httplib::Response& response) {
+  SignedLink link;
+  link.subject = request.get_param_value("subject");
+  link.signature = request.get_param_value("sig");
+  const std::string expires = request.get_param_value("expires");
+  try {
+    std::size_t used = 0;
+    link.expires_unix = std::stoll(expires, &used);
+    if (used != expires.size())
+      throw std::invalid_argument("trailing characters");
+  } catch (const std::exception&) {
+    send_error(response, 400, "expires must be a Unix time in seconds", "expires");
+    return std::nullopt;
+  }
+  if (Status verified = verify_link(routes.link_key, "ack", link, routes.clock->now()); !verified) {
+    send_error(response, 403, verified.error().message, "sig");
+    return std::nullopt;
+  }
+  return link.subject;
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void install_escalation_routes(httplib::Server& server, const EscalationRoutes& routes_in) {
+  auto routes = std::make_shared<const EscalationRoutes>(routes_in);
+  server.Get("/api/v1/escalations", [routes](const httplib::Request&, httplib::Response& response) {
+    std::string body = "{\"escalations\":[";
+    bool first = true;
+    for (const EscalationView& view : routes->escalations->escalations()) {
+      body += (first ? "" : ",") + escalation_to_json(view);
+      first = false;
+    }
+    response.set_content(body + "]}", kJson);
+  });
+  server.Get(R"(/api/v1/escalations/([0-9a-f]{16}))", [routes](const httplib::Request& request,
+                                                               httplib::Response& response) {
+    const auto view = routes->escalations->escalation(request.matches[1].str());
+    if (!view) {
+      send_error(response, 404, "no escalation with id '" + request.matches[1].str() + "'", "id");
+      return;
+    }
+    response.set_content(escalation_to_json(*view), kJson);
+  });
+  server.Post(R"(/api/v1/escalations/([0-9a-f]{16})/ack)",
+              [routes](const httplib::Request& request, httplib::Response& response) {
+                auto by = parse_ack_body(request.body);
+                if (!by) {
+                  send_error(response, 400, by.error().message, "by");
+                  return;
+                }
+                send_ack_result(response, routes->escalations->acknowledge(request.matches[1].str(),
+                                                                           std::move(by).value()));
+              });
+  server.Get("/api/v1/ack", [routes](const httplib::Request& request, httplib::Response& response) {
+    const auto subject = verified_subject(*routes, request, response);
+    if (!subject)
+      return;
+    const auto view = routes->escalations->escalation(*subject);
+    const std::string what = view ? html_escape(view->group_key) : html_escape(*subject);
+    const std::string state = view ? html_escape(view->state) : "unknown";
+    response.set_content(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Acknowledge page</title></head>"
+        "<body><h1>Acknowledge this page?</h1><p>Alert group: <code>" +
+            what + "</code></p><p>Escalation state: " + state +
+            "</p><form method=\"post\"><button type=\"submit\">Acknowledge</button></form>"
+            "</body></html>\n",
+        "text/html; charset=utf-8");
+  });
+  server.Post(
+      "/api/v1/ack", [routes](const httplib::Request& request, httplib::Response& response) {
+        const auto subject = verified_subject(*routes, request, response);
+        if (!subject)
+          return;
+        send_ack_result(response, routes->escalations->acknowledge(*subject, "signed link"));
+      });
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
@@ -266,6 +378,10 @@ ApiServer::ApiServer(const StatusBoard& board, const AgentMetrics& metrics,
 
 void ApiServer::set_alert_routes(const AlertRoutes& routes) {
   install_alert_routes(impl_->server, routes);
+}
+
+void ApiServer::set_escalation_routes(const EscalationRoutes& routes) {
+  install_escalation_routes(impl_->server, routes);
 }
 
 ApiServer::~ApiServer() {

@@ -11,9 +11,15 @@
 #include <unordered_map>
 
 #include "sloe/api/metrics.h"
+#include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
+#include "sloe/app/alert_pipeline.h"
+#include "sloe/app/slo_alerts.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
+#include "sloe/notify/notifier.h"
+#include "sloe/notify/outbox.h"
+#include "sloe/notify/sender.h"
 #include "sloe/probe/engine.h"
 #include "sloe/sli/event_window.h"
 #include "sloe/slo/evaluator.h"
@@ -122,7 +128,30 @@ struct Agent::Impl {
     next.evaluation_seconds = std::chrono::duration<double>(clock.monotonic() - started).count();
     metrics.observe_board(next);
     log_page_transitions(next);
+    raise_alerts(next);
     board.publish(std::move(next));
+  }
+
+  // sloe's own alerts take the same path as received ones: recorded, then routed.
+  void raise_alerts(const api::Board& next) {
+    std::vector<alert::Alert> alerts = slo_alerts.update(next);
+    if (alerts.empty() || !alert_intake)
+      return;
+    if (Status accepted = alert_intake->accept(std::move(alerts), api::kSourceSloe); !accepted)
+      spdlog::error("recording burn-rate alerts failed: {}", accepted.error().message);
+  }
+
+  void observe_notifications() {
+    if (!notifier)
+      return;
+    const notify::NotifyStats stats = notifier->stats();
+    api::NotificationFigures figures;
+    for (const auto& [receiver, counters] : stats.receivers)
+      figures.receivers[receiver] = {counters.sent, counters.failed, counters.retried};
+    figures.outbox_depth = stats.outbox_depth;
+    figures.oldest_pending_seconds =
+        std::chrono::duration<double>(stats.oldest_pending_age).count();
+    metrics.observe_notifications(figures);
   }
 
   // Logs when an SLO starts or stops meeting a page or ticket condition, so the log tells the
@@ -175,6 +204,7 @@ struct Agent::Impl {
     while (!stopping) {
       lock.unlock();
       evaluate();
+      observe_notifications();
       if (clock.monotonic() >= next_snapshot) {
         if (Status saved = save_history(); !saved) {
           spdlog::error("saving SLI history failed: {}", saved.error().message);
@@ -184,6 +214,52 @@ struct Agent::Impl {
       lock.lock();
       wake.wait_for(lock, options.evaluation_interval, [this] { return stopping; });
     }
+  }
+
+  // Without a routing tree in alerts/, alerts are recorded and served but not routed.
+  Status create_pipeline(const std::string& db_path) {
+    if (!config.alerting)
+      return {};
+    auto built = build_receivers(*config.alerting, config.directory);
+    if (!built)
+      return built.error();
+    receivers.replace(std::move(built).value());
+    auto opened = store::Database::open(db_path, store::sloe_migrations());
+    if (!opened)
+      return opened.error();
+    outbox_database = std::move(opened).value();
+    outbox = std::make_unique<notify::Outbox>(*outbox_database);
+    notify::NotifierOptions notifier_options;
+    notifier_options.log = [](notify::LogLevel level, const std::string& message) {
+      if (level == notify::LogLevel::kError) {
+        spdlog::error("notify: {}", message);
+      } else if (level == notify::LogLevel::kWarning) {
+        spdlog::warn("notify: {}", message);
+      } else {
+        spdlog::info("notify: {}", message);
+      }
+    };
+    notifier = std::make_unique<notify::Notifier>(*outbox, receivers, sender, clock,
+                                                  std::move(notifier_options));
+    auto key = api::load_or_create_link_key(options.data_dir);
+    if (!key)
+      return key.error();
+    AlertPipeline::Options pipeline_options;
+    pipeline_options.external_url = options.external_url;
+    pipeline_options.link_key = key.value();
+    pipeline_options.warn = [](const std::string& message) { spdlog::warn("{}", message); };
+    DurableSilences* silence_service = silences.get();
+    auto created = AlertPipeline::create(
+        clock, config, *notifier,
+        [silence_service](const Labels& labels, TimePoint now) {
+          return !silence_service->silenced_by(labels, now).empty();
+        },
+        std::move(pipeline_options));
+    if (!created)
+      return created.error();
+    pipeline = std::move(created).value();
+    server.set_escalation_routes(api::EscalationRoutes{pipeline.get(), key.value(), &clock});
+    return {};
   }
 
   const Clock& clock;
@@ -203,6 +279,15 @@ struct Agent::Impl {
   std::mutex database_mutex;
   std::unique_ptr<store::Database> database;
   std::unique_ptr<probe::Engine> engine;
+  SloAlerts slo_alerts{""};  // guarded by evaluation_mutex
+  // Notifications: the outbox has a connection of its own (the notifier drains it on its own
+  // thread). Declared before the intake that forwards into the pipeline, so they outlive it.
+  std::unique_ptr<store::Database> outbox_database;
+  std::unique_ptr<notify::Outbox> outbox;
+  notify::ReceiverRegistry receivers;
+  notify::CurlSender sender;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<AlertPipeline> pipeline;
   // Serve /api/v1/alerts/alertmanager, /api/v2/alerts and /api/v2/silences; declared after the
   // database they write to, and the server is stopped before either is destroyed.
   std::unique_ptr<DurableAlertIntake> alert_intake;
@@ -252,10 +337,6 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
     saved = std::move(loaded).value();
   }
 
-  auto intake = DurableAlertIntake::open(*impl->database, impl->database_mutex, clock);
-  if (!intake)
-    return intake.error();
-  impl->alert_intake = std::move(intake).value();
   auto id_engine = std::make_shared<std::mt19937_64>(std::random_device{}());
   auto silences = DurableSilences::open(*impl->database, impl->database_mutex, [id_engine] {
     return route::random_silence_id(*id_engine);
@@ -263,6 +344,23 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   if (!silences)
     return Error{"reading silences: " + silences.error().message};
   impl->silences = std::move(silences).value();
+
+  if (impl->options.external_url.empty() && impl->options.listen.port != 0) {
+    impl->options.external_url =
+        "http://" + impl->options.listen.host + ":" + std::to_string(impl->options.listen.port);
+  }
+  impl->slo_alerts = SloAlerts(impl->options.external_url);
+  if (Status piped = impl->create_pipeline(db_path); !piped)
+    return piped.error();
+  Impl* forward_to = impl.get();
+  auto intake = DurableAlertIntake::open(*impl->database, impl->database_mutex, clock,
+                                         [forward_to](const std::vector<alert::Alert>& alerts) {
+                                           if (forward_to->pipeline)
+                                             forward_to->pipeline->ingest(alerts);
+                                         });
+  if (!intake)
+    return intake.error();
+  impl->alert_intake = std::move(intake).value();
   api::AlertRoutes alert_routes;
   alert_routes.alerts = impl->alert_intake.get();
   alert_routes.silences = impl->silences.get();
@@ -309,6 +407,15 @@ Status Agent::start() {
     impl_->server.stop();
     return probing;
   }
+  if (impl_->pipeline) {
+    impl_->notifier->start();
+    // Groups live in memory: rebuild them from the alerts still active after a restart.
+    std::vector<alert::Alert> active;
+    for (api::ReceivedAlert& received : impl_->alert_intake->current(impl_->clock.now()))
+      active.push_back(std::move(received.alert));
+    impl_->pipeline->ingest(std::move(active));
+    impl_->pipeline->start();
+  }
   impl_->evaluator = std::thread([this] { impl_->evaluator_loop(); });
   impl_->running = true;
   spdlog::info("sloe {} listening on {}:{} with {} probes and {} SLOs ({} restored from {})",
@@ -337,6 +444,10 @@ void Agent::stop() {
     spdlog::info("saved SLI history of {} SLOs", impl_->slos.size());
   }
   impl_->server.stop();
+  if (impl_->pipeline) {
+    impl_->pipeline->stop();
+    impl_->notifier->stop();
+  }
 }
 
 void Agent::evaluate_now() {
@@ -350,6 +461,11 @@ int Agent::port() const {
 }
 const api::StatusBoard& Agent::board() const {
   return impl_->board;
+}
+std::vector<api::EscalationView> Agent::escalations() const {
+  if (!impl_->pipeline)
+    return {};
+  return impl_->pipeline->escalations();
 }
 std::size_t Agent::restored_slo_count() const {
   return impl_->restored;

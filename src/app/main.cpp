@@ -160,7 +160,10 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
 
   if (demo) {
     std::cout << "\nsloe demo: probing a built-in target on loopback. The checkout service starts "
-                 "failing after 20s;\nwatch its budget fall and its page condition turn true.\n"
+                 "failing after 20s;\nwatch its budget fall, its page condition turn true, and the "
+                 "page reach "
+                 "whoever is on call\n(alerts/alertmanager.yml routes it, alerts/oncall.yaml says "
+                 "who that is).\n"
                  "  status:  http://"
               << options->listen.host << ":" << (*agent)->port()
               << "/api/v1/slos\n  metrics: http://" << options->listen.host << ":"
@@ -176,8 +179,22 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
         const auto elapsed =
             std::chrono::duration_cast<std::chrono::seconds>(clock.monotonic() - started_at);
         std::cout << "--- " << elapsed.count() << "s ---\n"
-                  << app::render_status_table(app::rows_from_board(*board)) << std::flush;
+                  << app::render_status_table(app::rows_from_board(*board));
       }
+      for (const app::DemoTarget::Delivery& delivery : target->take_deliveries()) {
+        for (const std::string& alert : delivery.alerts) {
+          std::cout << "notification delivered to " << delivery.receiver << " [" << delivery.status
+                    << "]: " << alert << "\n";
+        }
+      }
+      for (const api::EscalationView& escalation : (*agent)->escalations()) {
+        if (escalation.state == "active" && escalation.notifications_sent > 0) {
+          std::cout << "escalation " << escalation.id << " (" << escalation.policy
+                    << ") paging; acknowledge: curl -X POST http://" << options->listen.host << ":"
+                    << (*agent)->port() << "/api/v1/escalations/" << escalation.id << "/ack\n";
+        }
+      }
+      std::cout << std::flush;
       if (demo_duration.count() > 0 && clock.monotonic() - started_at >= demo_duration)
         break;
     }

@@ -9,6 +9,9 @@
 // family bookkeeping is locked here).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -16,6 +19,19 @@
 #include "sloe/probe/result.h"
 
 namespace sloe::api {
+
+// Notification delivery as the notifier counts it: totals per receiver since start, and the
+// outbox as of its last drain.
+struct NotificationFigures {
+  struct Receiver {
+    std::uint64_t sent = 0;
+    std::uint64_t failed = 0;   // failed for good
+    std::uint64_t retried = 0;  // attempts that failed and will be retried
+  };
+  std::map<std::string, Receiver> receivers;
+  std::int64_t outbox_depth = 0;
+  double oldest_pending_seconds = 0;
+};
 
 class AgentMetrics {
  public:
@@ -29,6 +45,10 @@ class AgentMetrics {
   void observe_sli_event(const std::string& slo, const std::string& service, bool good);
   void observe_board(const Board& board);
   void observe_snapshot_saved(double seconds, bool ok);
+  // sloe_notifications_{sent,failed,retried}_total{receiver}, sloe_notification_outbox_depth,
+  // sloe_notification_outbox_oldest_pending_seconds. Counters move by the growth since the last
+  // call, so figures must only grow (they do: they are totals since the notifier started).
+  void observe_notifications(const NotificationFigures& figures);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;

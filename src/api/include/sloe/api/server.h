@@ -10,6 +10,7 @@
 #include <string>
 
 #include "sloe/api/alert_intake.h"
+#include "sloe/api/escalations.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
@@ -37,6 +38,9 @@ class ApiServer {
   // Adds the alert intake and silence endpoints (see alert_intake.h), answering through routes'
   // sink and service. REQUIRES: called once, before start(); routes.alerts and routes.clock set.
   void set_alert_routes(const AlertRoutes& routes);
+
+  // Adds the escalation endpoints (escalations.h). REQUIRES: called before start().
+  void set_escalation_routes(const EscalationRoutes& routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).

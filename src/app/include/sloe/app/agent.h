@@ -1,5 +1,8 @@
 // Agent: the long-running process behind `sloe run` — probes feed SLI windows, an evaluator turns
 // them into budgets, burn rates and alert conditions, and one HTTP port serves the results.
+// Burn-rate alerts and alerts received over HTTP are recorded durably and, when alerts/ holds a
+// routing tree, go through the alert pipeline (routing, grouping, silences, inhibition,
+// escalation) to the notification outbox, drained by the notifier.
 //
 // Lifecycle: create() validates everything that can fail before anything starts (secrets,
 // database, listen address); start() spawns the probe loop, the evaluator and the HTTP server;
@@ -11,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sloe/api/server.h"
 #include "sloe/api/status_board.h"
@@ -27,6 +31,9 @@ struct AgentOptions {
   std::chrono::milliseconds evaluation_interval{std::chrono::seconds(5)};
   std::chrono::milliseconds snapshot_interval{std::chrono::seconds(60)};
   std::uint64_t jitter_seed = 0;  // 0: random
+  // How people reach this agent, for links in alerts (slo_url) and notifications (ack_url).
+  // Empty: http://<listen host>:<port> once the port is known.
+  std::string external_url;
 };
 
 // Resolves a probe's secrets (environment variables, files). The agent does this once at start so
@@ -54,6 +61,8 @@ class Agent {
 
   int port() const;
   const api::StatusBoard& board() const;
+  // Escalations of pages (empty when alerts/ has no routing tree).
+  std::vector<api::EscalationView> escalations() const;
   std::size_t restored_slo_count() const;
 
  private:

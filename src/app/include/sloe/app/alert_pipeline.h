@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "sloe/alert/alert.h"
+#include "sloe/api/escalations.h"
 #include "sloe/config/model.h"
 #include "sloe/core/clock.h"
 #include "sloe/core/result.h"
@@ -56,20 +57,9 @@ Result<route::TimeIntervals> build_time_intervals(const config::AlertingConfig& 
 // The escalation id of a (receiver, group key): 16 lowercase hex digits.
 std::string escalation_id(std::string_view receiver, std::string_view group_key);
 
-struct EscalationView {
-  std::string id;
-  std::string receiver;
-  std::string policy;
-  std::string group_key;
-  std::string state;  // active, acknowledged, resolved, exhausted
-  TimePoint started_at{};
-  std::optional<TimePoint> next_step_at;
-  std::string acknowledged_by;  // empty unless acknowledged
-  std::optional<TimePoint> acknowledged_at;
-  std::size_t notifications_sent = 0;  // escalation notifications handed to the outbox
-};
+using api::EscalationView;
 
-class AlertPipeline {
+class AlertPipeline final : public api::EscalationService {
  public:
   struct Options {
     std::string external_url;  // base of ack links, e.g. http://sloe.example:9465
@@ -87,7 +77,7 @@ class AlertPipeline {
                                                        const config::Config& config,
                                                        notify::Notifier& notifier,
                                                        IsSilenced is_silenced, Options options);
-  ~AlertPipeline();  // stops the loop
+  ~AlertPipeline() override;  // stops the loop
   AlertPipeline(const AlertPipeline&) = delete;
   AlertPipeline& operator=(const AlertPipeline&) = delete;
 
@@ -98,9 +88,9 @@ class AlertPipeline {
   void process();
 
   // Stops the escalation's further steps. Errors: unknown id, or already acknowledged/resolved.
-  Result<EscalationView> acknowledge(std::string_view id, std::string by);
-  std::vector<EscalationView> escalations() const;
-  std::optional<EscalationView> escalation(std::string_view id) const;
+  Result<EscalationView> acknowledge(std::string_view id, std::string by) override;
+  std::vector<EscalationView> escalations() const override;
+  std::optional<EscalationView> escalation(std::string_view id) const override;
 
   void start();
   void stop();  // idempotent; processes what is queued first
