@@ -402,12 +402,20 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
 Status Agent::start() {
   if (Status listening = impl_->server.start(impl_->options.listen); !listening)
     return listening;
+  if (impl_->options.external_url.empty()) {
+    // Listening on port 0: links can name the port only now.
+    impl_->options.external_url =
+        "http://" + impl_->options.listen.host + ":" + std::to_string(impl_->server.port());
+    const std::lock_guard lock(impl_->evaluation_mutex);
+    impl_->slo_alerts = SloAlerts(impl_->options.external_url);
+  }
   impl_->evaluate();  // serve a first board at once, from restored history
   if (Status probing = impl_->engine->start(); !probing) {
     impl_->server.stop();
     return probing;
   }
   if (impl_->pipeline) {
+    impl_->pipeline->set_external_url(impl_->options.external_url);
     impl_->notifier->start();
     // Groups live in memory: rebuild them from the alerts still active after a restart.
     std::vector<alert::Alert> active;

@@ -216,8 +216,14 @@ void AlertPipeline::enqueue(const alert::GroupNotification& notification) {
   }
 }
 
-void AlertPipeline::handle_group_notification(const alert::GroupNotification& notification,
-                                              TimePoint now) {
+void AlertPipeline::set_external_url(std::string url) {
+  const std::lock_guard lock(mutex_);
+  options_.external_url = std::move(url);
+}
+
+void AlertPipeline::handle_group_notification(const alert::GroupNotification& due, TimePoint now) {
+  alert::GroupNotification notification = due;
+  notification.external_url = options_.external_url;
   enqueue(notification);
   const auto policy = policy_of_receiver_.find(notification.receiver);
   if (policy == policy_of_receiver_.end())

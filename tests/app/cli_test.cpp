@@ -51,7 +51,8 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(run("--version").output.find("sloe "), std::string::npos);
   const CommandResult help = run("--help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* command : {"run", "demo", "check", "status", "probe"}) {
+  for (const char* command :
+       {"run", "demo", "check", "status", "probe", "routes", "oncall", "escalations"}) {
     EXPECT_NE(help.output.find(command), std::string::npos) << command;
   }
   EXPECT_EQ(run("check --help").exit_code, 0);
@@ -145,12 +146,25 @@ slos:
   EXPECT_TRUE(std::filesystem::exists(data_dir + "/sloe.db"));
 }
 
-// The first README command's promise: within a minute the demo shows the checkout budget falling
-// and its page condition turning true.
+// The first README command's promise: within a minute the demo shows the checkout budget falling,
+// its page condition turning true, and the page routed to whoever is on call.
 TEST(Cli, DemoShowsABudgetBurningAndAPage) {
   const CommandResult result =
-      run(std::string("demo --config ") + SLOE_SOURCE_DIR + " --listen 127.0.0.1:0 --duration 35s");
+      run(std::string("demo --config ") + SLOE_SOURCE_DIR + " --listen 127.0.0.1:0 --duration 45s");
   EXPECT_EQ(result.exit_code, 0) << result.output;
+  // alerts/alertmanager.yml routes the page to demo-pager, whose escalation policy pages the
+  // person alerts/oncall.yaml has on call this week, through their own receiver.
+  EXPECT_NE(result.output.find("notification delivered to demo-pager [firing]: ErrorBudgetBurn "
+                               "slo=demo-checkout-availability service=checkout severity=page"),
+            std::string::npos)
+      << result.output;
+  EXPECT_TRUE(std::regex_search(result.output,
+                                std::regex(R"(notification delivered to page-(alice|bob|carol) )"
+                                           R"(\[firing\]: ErrorBudgetBurn)")))
+      << result.output;
+  // The ticket for the same SLO is inhibited by its page.
+  EXPECT_EQ(result.output.find("notification delivered to demo-tickets"), std::string::npos)
+      << result.output;
   const auto last_table = result.output.rfind("--- ");
   ASSERT_NE(last_table, std::string::npos) << result.output;
   const std::string table = result.output.substr(last_table);

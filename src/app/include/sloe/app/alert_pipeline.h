@@ -92,6 +92,10 @@ class AlertPipeline final : public api::EscalationService {
   std::vector<EscalationView> escalations() const override;
   std::optional<EscalationView> escalation(std::string_view id) const override;
 
+  // Sets the base of links in notifications (externalURL, ack_url), e.g. once the listening port
+  // is known.
+  void set_external_url(std::string url);
+
   void start();
   void stop();  // idempotent; processes what is queued first
 
