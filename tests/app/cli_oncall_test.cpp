@@ -9,22 +9,14 @@
 #include <fstream>
 #include <string>
 
+#include "cli_util.h"
+
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using sloe::testing::CommandResult;
 
 CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(SLOE_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr)
-    output += buffer.data();
-  const int status = ::pclose(pipe);
-  return CommandResult{WEXITSTATUS(status), output};
+  return sloe::testing::run_sloe(arguments);
 }
 
 bool contains(const std::string& text, const std::string& fragment) {
@@ -32,21 +24,10 @@ bool contains(const std::string& text, const std::string& fragment) {
 }
 
 // A configuration folder with an empty slo/ and the given alerts/oncall.yaml.
-class TempOncallConfig {
+class TempOncallConfig : public sloe::testing::TempConfigDir {
  public:
-  explicit TempOncallConfig(const std::string& oncall_yaml) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sloe-cli-oncall-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_ / "slo");
-    std::filesystem::create_directories(dir_ / "alerts");
-    std::ofstream(dir_ / "alerts" / "oncall.yaml") << oncall_yaml;
-  }
-  ~TempOncallConfig() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
+  explicit TempOncallConfig(const std::string& oncall_yaml)
+      : TempConfigDir({{"alerts/oncall.yaml", oncall_yaml}}) {}
 };
 
 TEST(CliOncall, WhoOnTheShippedConfigurationAtAGivenInstant) {

@@ -12,38 +12,20 @@
 #include <regex>
 #include <thread>
 
+#include "cli_util.h"
+
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using sloe::testing::CommandResult;
 
 CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(SLOE_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr)
-    output += buffer.data();
-  const int status = ::pclose(pipe);
-  return CommandResult{WEXITSTATUS(status), output};
+  return sloe::testing::run_sloe(arguments);
 }
 
-class TempConfig {
+// A configuration folder whose slo/service.yaml holds yaml.
+class TempConfig : public sloe::testing::TempConfigDir {
  public:
-  explicit TempConfig(const std::string& yaml) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sloe-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_ / "slo");
-    std::ofstream(dir_ / "slo" / "service.yaml") << yaml;
-  }
-  ~TempConfig() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
+  explicit TempConfig(const std::string& yaml) : TempConfigDir({{"slo/service.yaml", yaml}}) {}
 };
 
 TEST(Cli, VersionAndHelp) {

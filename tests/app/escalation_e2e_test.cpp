@@ -16,19 +16,16 @@
 #include <regex>
 #include <thread>
 
+#include "cli_util.h"
+
 namespace {
 
 using namespace std::chrono_literals;
 
 std::string run_cli(const std::string& arguments, int* exit_code) {
-  const std::string command = std::string(SLOE_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr)
-    output += buffer.data();
-  *exit_code = WEXITSTATUS(::pclose(pipe));
-  return output;
+  sloe::testing::CommandResult result = sloe::testing::run_sloe(arguments);
+  *exit_code = result.exit_code;
+  return std::move(result.output);
 }
 
 // Records every POST: path and body.

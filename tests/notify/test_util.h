@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../store/temp_dir.h"
 #include "sloe/alert/notification.h"
 #include "sloe/notify/sender.h"
 #include "sloe/store/database.h"
@@ -25,25 +26,8 @@ using namespace std::chrono_literals;
 inline const TimePoint kStart =
     TimePoint{std::chrono::sys_days{std::chrono::year{2026} / std::chrono::November / 23}} + 9h;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sloe-notify-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Notify tests keep their databases in the store tests' temporary folders.
+using store::testing::TempDir;
 
 inline std::unique_ptr<store::Database> open_database(const std::string& path) {
   auto opened = store::Database::open(path, store::sloe_migrations());
