@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -251,8 +252,12 @@ struct Agent::Impl {
     DurableSilences* silence_service = silences.get();
     auto created = AlertPipeline::create(
         clock, config, *notifier,
-        [silence_service](const Labels& labels, TimePoint now) {
-          return !silence_service->silenced_by(labels, now).empty();
+        [silence_service, file_silences = config.silences](const Labels& labels, TimePoint now) {
+          return std::any_of(file_silences.begin(), file_silences.end(),
+                             [&](const route::Silence& silence) {
+                               return route::mutes(silence, labels, now);
+                             }) ||
+                 !silence_service->silenced_by(labels, now).empty();
         },
         std::move(pipeline_options));
     if (!created)

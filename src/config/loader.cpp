@@ -1,7 +1,6 @@
 // Files -> documents -> definitions, then the checks that span files: unique names, references
 // to probes, latency thresholds against probe timeouts.
 #include "sloe/config/loader.h"
-#include "sloe/config/oncall_loader.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -17,6 +16,7 @@
 #include "parse.h"
 #include "parse_oncall.h"
 #include "reader.h"
+#include "sloe/config/oncall_loader.h"
 #include "sloe/core/duration.h"
 #include "sloe/core/text.h"
 
@@ -151,6 +151,7 @@ class Loader {
     }
     if (has_oncall_)
       config.oncall = std::move(oncall);
+    config.silences = std::move(silences_);
     if (alerting_) {
       config.alerting = std::move(alerting_->config);
       config.alerting_locations = std::move(alerting_->locations);
@@ -180,6 +181,8 @@ class Loader {
       // reports Alertmanager keys here: a document that forgot `route:` must not route nothing.
       detail::parse_oncall_document(reader, document, &oncall_);
       has_oncall_ = true;
+      if (const Field* silences = top->get("silences"))
+        detail::parse_silences(reader, *silences, &silences_);
       return;
     }
     if (alerting_file_) {
@@ -210,11 +213,11 @@ class Loader {
       for (const oncall::EscalationPolicy& policy : oncall.escalation_policies)
         names.push_back(policy.name);
       const std::string suggestion = closest_match(receiver.escalation_policy, names);
-      diagnostics_.push_back(Diagnostic{
-          Diagnostic::Severity::kError, alerting_->locations.receivers[i],
-          "receiver '" + receiver.name + "' names escalation policy '" +
-              receiver.escalation_policy + "', which no on-call document defines" +
-              (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?")});
+      diagnostics_.push_back(
+          Diagnostic{Diagnostic::Severity::kError, alerting_->locations.receivers[i],
+                     "receiver '" + receiver.name + "' names escalation policy '" +
+                         receiver.escalation_policy + "', which no on-call document defines" +
+                         (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?")});
     }
   }
 
@@ -337,6 +340,7 @@ class Loader {
   std::optional<detail::ParsedAlerting> alerting_;
   detail::ParsedOncall oncall_;
   bool has_oncall_ = false;  // at least one on-call document was read
+  std::vector<route::Silence> silences_;
 };
 
 bool is_config_file(const fs::path& path) {

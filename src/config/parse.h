@@ -48,4 +48,8 @@ bool is_valid_object_name(std::string_view name);
 std::optional<std::string> read_object_name(Reader& reader, const Field& field,
                                             const std::string& what);
 
+// `silences:` of an alerts/ document: each item {matchers: [..], starts_at?, ends_at, created_by,
+// comment}, validated as the silences API validates (route::validate). Appends the valid ones.
+void parse_silences(Reader& reader, const Field& field, std::vector<route::Silence>* out);
+
 }  // namespace sloe::config::detail

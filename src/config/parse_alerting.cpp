@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "sloe/core/labels.h"
 #include "sloe/core/text.h"
+#include "sloe/core/time_format.h"
 
 namespace sloe::config::detail {
 namespace {
@@ -957,6 +958,69 @@ class AlertingParser {
 
 std::optional<ParsedAlerting> parse_alerting(Reader& reader, const Mapping& top) {
   return AlertingParser(reader).parse(top);
+}
+
+namespace {
+
+const std::vector<std::string> kSilenceKeys{"matchers", "starts_at", "ends_at", "created_by",
+                                            "comment"};
+
+std::optional<TimePoint> read_instant(Reader& reader, const Field& field) {
+  auto text = read_string(reader, field);
+  if (!text)
+    return std::nullopt;
+  auto instant = parse_rfc3339(*text);
+  if (!instant) {
+    reader.error(field.value_location,
+                 field.key + ": " + instant.error().message + " (e.g. 2026-12-24T18:00:00Z)");
+    return std::nullopt;
+  }
+  return instant.value();
+}
+
+}  // namespace
+
+void parse_silences(Reader& reader, const Field& field, std::vector<route::Silence>* out) {
+  auto items = read_list(reader, field);
+  if (!items)
+    return;
+  for (const Field& item : *items) {
+    auto mapping = Mapping::read(reader, item, "silence");
+    if (!mapping)
+      continue;
+    mapping->check_keys(reader, kSilenceKeys, "silence");
+    const std::size_t errors_before = reader.error_count();
+    route::Silence silence;
+    silence.id = "file:" + reader.file() + ":" + std::to_string(mapping->location().line);
+    if (const Field* f = mapping->require(reader, "matchers", "silence"))
+      read_matcher_strings(reader, *f, silence.matchers);
+    // Without starts_at a silence kept as code holds from the beginning of time.
+    if (const Field* f = mapping->get("starts_at")) {
+      if (auto at = read_instant(reader, *f))
+        silence.starts_at = *at;
+    }
+    if (const Field* f = mapping->require(reader, "ends_at", "silence")) {
+      if (auto at = read_instant(reader, *f))
+        silence.ends_at = *at;
+    }
+    if (const Field* f = mapping->require(reader, "created_by", "silence")) {
+      if (auto text = read_string(reader, *f))
+        silence.created_by = *text;
+    }
+    if (const Field* f = mapping->require(reader, "comment", "silence")) {
+      if (auto text = read_string(reader, *f))
+        silence.comment = *text;
+    }
+    if (reader.error_count() != errors_before)
+      continue;
+    if (const auto problem = route::validate(silence)) {
+      const Field* at = mapping->find(problem->field.substr(0, problem->field.find('[')));
+      reader.error(at != nullptr ? at->key_location : mapping->location(),
+                   "silence: " + problem->message);
+      continue;
+    }
+    out->push_back(std::move(silence));
+  }
 }
 
 }  // namespace sloe::config::detail

@@ -68,8 +68,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 
-const std::vector<std::string> kTopLevelKeys{"users", "rotations", "schedules", "overrides",
-                                             "escalation_policies"};
+// `silences` is read by the loader (parse_silences), not here, but shares these documents.
+const std::vector<std::string> kTopLevelKeys{"users",     "rotations",           "schedules",
+                                             "overrides", "escalation_policies", "silences"};
 // Keys of an Alertmanager configuration: in a document without `route:` they are a misplaced
 // part of it, not a typo of an on-call key.
 const std::vector<std::string> kAlertmanagerKeys{

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sloe/config/loader.h"
+#include "sloe/core/time_format.h"
 #include "test_util.h"
 
 namespace sloe::config {
@@ -480,6 +481,47 @@ TEST(AlertingConfig, AnEscalationPolicyNoOnCallDocumentDefinesIsAnError) {
                        "receiver 'pager' names escalation policy 'db-primary', which no on-call "
                        "document defines"))
       << testing::all_diagnostics(result);
+}
+
+TEST(AlertingConfig, SilencesKeptAsCodeAreReadAndValidated) {
+  const std::string text = R"(silences:
+  - matchers: ['service="checkout"', 'severity=~"page|ticket"']
+    starts_at: 2026-12-24T00:00:00Z
+    ends_at: 2026-12-27T00:00:00+02:00
+    created_by: alice
+    comment: Christmas freeze, checkout is closed
+  - matchers: ['service=~".*"']
+    ends_at: 2026-12-27T00:00:00Z
+    created_by: bob
+    comment: mutes everything
+  - matchers: ['service="x"']
+    ends_at: tomorrow
+    created_by: carol
+    comment: bad time
+  - matchers: ['service="x"']
+    ends_at: 2026-12-27T00:00:00Z
+    comment: nobody
+)";
+  const LoadResult result = load_config_from_strings({{"alerts/silences.yaml", text}});
+  EXPECT_TRUE(HasError(result, 7, 5, "silence: ")) << testing::all_diagnostics(result);
+  EXPECT_TRUE(HasError(result, 12, 14, "ends_at: ")) << testing::all_diagnostics(result);
+  EXPECT_TRUE(HasError(result, 15, 5, "missing required key 'created_by'"))
+      << testing::all_diagnostics(result);
+
+  const LoadResult valid = load_config_from_strings(
+      {{"alerts/silences.yaml", text.substr(0, text.find("  - matchers: ['service=~"))}});
+  ASSERT_TRUE(valid.ok()) << testing::all_diagnostics(valid);
+  ASSERT_EQ(valid.config->silences.size(), 1u);
+  const route::Silence& silence = valid.config->silences[0];
+  EXPECT_EQ(silence.id, "file:alerts/silences.yaml:2");
+  EXPECT_EQ(silence.created_by, "alice");
+  ASSERT_EQ(silence.matchers.size(), 2u);
+  const TimePoint christmas = parse_rfc3339("2026-12-25T12:00:00Z").value();
+  EXPECT_TRUE(route::mutes(silence, {{"service", "checkout"}, {"severity", "page"}}, christmas));
+  EXPECT_FALSE(route::mutes(silence, {{"service", "search"}, {"severity", "page"}}, christmas));
+  // Ends at 2026-12-27T00:00+02:00, i.e. 2026-12-26T22:00Z.
+  EXPECT_FALSE(route::mutes(silence, {{"service", "checkout"}, {"severity", "page"}},
+                            parse_rfc3339("2026-12-26T22:00:00Z").value()));
 }
 
 }  // namespace

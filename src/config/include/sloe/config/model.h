@@ -14,6 +14,7 @@
 #include "sloe/core/labels.h"
 #include "sloe/oncall/model.h"
 #include "sloe/route/route.h"
+#include "sloe/route/silence.h"
 
 namespace sloe::config {
 
@@ -227,6 +228,9 @@ struct Config {
   // Users, rotations, schedules, overrides and escalation policies from the on-call documents
   // under alerts/; nullopt when there are none.
   std::optional<oncall::OncallConfig> oncall;
+  // Silences kept as code (`silences:` in alerts/ documents): they mute like silences made
+  // through the API, from starts_at to ends_at; ids are "file:<file>:<line>".
+  std::vector<route::Silence> silences;
   // The Alertmanager document under alerts/, when there is one (at most one is allowed).
   std::optional<AlertingConfig> alerting;
   AlertingLocations alerting_locations;
