@@ -16,9 +16,10 @@
 namespace sloe::api {
 
 // {"schedule", "mode"?, "user", "replaces"?, "start", "end", "created_by"}: strings; start and end
-// RFC 3339 with an offset, end after start; mode "replace" (default) or "add", and `replaces`
-// only with replace; created_by non-empty, at most 200 bytes. Unknown keys are refused, so a
-// misspelt field is not silently ignored.
+// RFC 3339 with an offset; mode "replace" (default) or "add", and `replaces` only with replace;
+// created_by non-empty, at most 200 bytes. Unknown keys are refused, so a misspelt field is not
+// silently ignored. Rules on the times' order (end after start, end in the future) are the
+// service's, checked with the configuration.
 Parsed<OverrideRequest> parse_override_request(std::string_view body);
 
 // {"overrides": [{"id", "schedule", "mode", "user", "replaces", "start", "end", "created_by",

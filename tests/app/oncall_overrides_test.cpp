@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "../store/temp_dir.h"
 #include "sloe/core/time_format.h"
 #include "sloe/oncall/schedule.h"
@@ -259,6 +262,38 @@ TEST_F(OncallOverridesTest, GarbageCollectsOverridesEndedAWeekAgo) {
   EXPECT_EQ(overrides_->list()[0].override.user, "dave");
   ASSERT_EQ(stored().size(), 1u);
   EXPECT_EQ(stored()[0].user, "dave");
+}
+
+TEST_F(OncallOverridesTest, ConcurrentWritersAndReadersSeeWholeChanges) {
+  overrides_.reset();
+  auto opened = OncallOverrides::open(*db_, db_mutex_, configured());  // random ids
+  ASSERT_TRUE(opened.ok());
+  overrides_ = std::move(opened).value();
+  constexpr int kThreads = 4;
+  constexpr int kEach = 5;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this] {
+      for (int i = 0; i < kEach; ++i) {
+        EXPECT_TRUE(std::holds_alternative<std::string>(
+            overrides_->add(replace_with("carol", kNow + i * 1h, kNow + (i + 1) * 1h), kNow)));
+        const auto snapshot = overrides_->current();
+        EXPECT_LE(snapshot->find_schedule("primary")->overrides.size(),
+                  std::size_t{kThreads * kEach});
+      }
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  std::set<std::string> ids;
+  for (const api::OverrideView& view : overrides_->list()) {
+    EXPECT_EQ(view.id.size(), 16u);
+    ids.insert(view.id);
+  }
+  EXPECT_EQ(ids.size(), std::size_t{kThreads * kEach});
+  EXPECT_EQ(stored().size(), std::size_t{kThreads * kEach});
+  EXPECT_EQ(overrides_->current()->find_schedule("primary")->overrides.size(),
+            std::size_t{kThreads * kEach});
 }
 
 TEST_F(OncallOverridesTest, WhoOfAnUnknownScheduleIsNothing) {
