@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "alert_json.h"
+#include "oncall_json.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
 #include "sloe/api/signed_link.h"
@@ -303,6 +304,79 @@ void install_escalation_routes(httplib::Server& server, const EscalationRoutes& 
       });
 }
 
+void send_override_refusal(httplib::Response& response, const OverrideRefused& refused) {
+  switch (refused.reason) {
+    case Refusal::kInvalid:
+      send_error(response, 400, refused.message, refused.field);
+      return;
+    case Refusal::kNotFound:
+      send_error(response, 404, refused.message, refused.field.empty() ? "id" : refused.field);
+      return;
+    case Refusal::kUnavailable:
+      send_error(response, 503, refused.message);
+      return;
+  }
+}
+
+void install_oncall_routes(httplib::Server& server, const OncallRoutes& routes_in) {
+  auto routes = std::make_shared<const OncallRoutes>(routes_in);
+  server.Get("/api/v1/oncall/overrides",
+             [routes](const httplib::Request&, httplib::Response& response) {
+               response.set_content(overrides_json(routes->overrides->list()), kJson);
+             });
+  server.Post("/api/v1/oncall/overrides", [routes](const httplib::Request& request,
+                                                   httplib::Response& response) {
+    auto parsed = parse_override_request(request.body);
+    if (const auto* error = std::get_if<FieldError>(&parsed)) {
+      send_field_error(response, *error);
+      return;
+    }
+    auto answer = routes->overrides->add(std::get<OverrideRequest>(parsed), routes->clock->now());
+    if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
+      send_override_refusal(response, *refused);
+      return;
+    }
+    response.status = 201;
+    response.set_content(override_id_json(std::get<std::string>(answer)), kJson);
+  });
+  server.Delete(R"(/api/v1/oncall/overrides/([A-Za-z0-9_\-]+))",
+                [routes](const httplib::Request& request, httplib::Response& response) {
+                  auto answer = routes->overrides->remove(request.matches[1].str());
+                  if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
+                    send_override_refusal(response, *refused);
+                    return;
+                  }
+                  response.set_content(override_json(std::get<OverrideView>(answer)), kJson);
+                });
+  server.Get(
+      "/api/v1/oncall/who", [routes](const httplib::Request& request, httplib::Response& response) {
+        const std::string schedule = request.get_param_value("schedule");
+        if (schedule.empty()) {
+          send_error(response, 400, "is required: the schedule's name", "schedule");
+          return;
+        }
+        TimePoint at = routes->clock->now();
+        if (request.has_param("at")) {
+          const std::string text = request.get_param_value("at");
+          auto parsed = parse_rfc3339(text);
+          if (!parsed) {
+            send_error(
+                response, 400,
+                "'" + text + "' is not an RFC 3339 time with an offset: " + parsed.error().message,
+                "at");
+            return;
+          }
+          at = *parsed;
+        }
+        const auto on_call = routes->overrides->who(schedule, at);
+        if (!on_call) {
+          send_error(response, 404, "no schedule named '" + schedule + "'", "schedule");
+          return;
+        }
+        response.set_content(on_call_json(schedule, at, *on_call), kJson);
+      });
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
@@ -382,6 +456,10 @@ void ApiServer::set_alert_routes(const AlertRoutes& routes) {
 
 void ApiServer::set_escalation_routes(const EscalationRoutes& routes) {
   install_escalation_routes(impl_->server, routes);
+}
+
+void ApiServer::set_oncall_routes(const OncallRoutes& routes) {
+  install_oncall_routes(impl_->server, routes);
 }
 
 ApiServer::~ApiServer() {

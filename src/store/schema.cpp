@@ -54,6 +54,20 @@ const std::vector<Migration>& sloe_migrations() {
        "  comment TEXT NOT NULL,"
        "  updated_at TEXT NOT NULL"
        ");"},
+      // On-call overrides made through the API (config-file overrides are not stored). Times are
+      // UTC RFC 3339 with nanoseconds, like received_alerts.
+      {4, "oncall_overrides",
+       "CREATE TABLE oncall_overrides("
+       "  id TEXT PRIMARY KEY,"
+       "  schedule TEXT NOT NULL,"
+       "  mode TEXT NOT NULL CHECK (mode IN ('add', 'replace')),"
+       "  user TEXT NOT NULL,"
+       "  replaces TEXT NOT NULL,"  // '' when the override takes over from whoever is on call
+       "  starts_at TEXT NOT NULL,"
+       "  ends_at TEXT NOT NULL,"
+       "  created_by TEXT NOT NULL,"
+       "  created_at TEXT NOT NULL"
+       ");"},
   };
   return migrations;
 }

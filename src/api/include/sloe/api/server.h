@@ -12,6 +12,7 @@
 #include "sloe/api/alert_intake.h"
 #include "sloe/api/escalations.h"
 #include "sloe/api/metrics.h"
+#include "sloe/api/oncall_api.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
 
@@ -41,6 +42,10 @@ class ApiServer {
 
   // Adds the escalation endpoints (escalations.h). REQUIRES: called before start().
   void set_escalation_routes(const EscalationRoutes& routes);
+
+  // Adds the on-call override and who-is-on-call endpoints (oncall_api.h). REQUIRES: called once,
+  // before start(); routes.overrides and routes.clock set.
+  void set_oncall_routes(const OncallRoutes& routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
