@@ -15,6 +15,7 @@
 #include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
 #include "sloe/app/alert_pipeline.h"
+#include "sloe/app/oncall_overrides.h"
 #include "sloe/app/slo_alerts.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
@@ -142,6 +143,19 @@ struct Agent::Impl {
       spdlog::error("recording burn-rate alerts failed: {}", accepted.error().message);
   }
 
+  // Expired silences (kept 120 h, as Alertmanager) and ended on-call overrides (kept 7 days).
+  void collect_garbage() {
+    const TimePoint now = clock.now();
+    if (silences) {
+      if (Status collected = silences->collect_garbage(now); !collected)
+        spdlog::warn("removing expired silences failed: {}", collected.error().message);
+    }
+    if (oncall_overrides) {
+      if (auto collected = oncall_overrides->collect_garbage(now); !collected)
+        spdlog::warn("removing ended on-call overrides failed: {}", collected.error().message);
+    }
+  }
+
   void observe_notifications() {
     if (!notifier)
       return;
@@ -210,6 +224,7 @@ struct Agent::Impl {
         if (Status saved = save_history(); !saved) {
           spdlog::error("saving SLI history failed: {}", saved.error().message);
         }
+        collect_garbage();
         next_snapshot = clock.monotonic() + options.snapshot_interval;
       }
       lock.lock();
@@ -263,6 +278,10 @@ struct Agent::Impl {
     if (!created)
       return created.error();
     pipeline = std::move(created).value();
+    oncall_overrides->set_listener(
+        [target = pipeline.get()](std::shared_ptr<const oncall::OncallConfig> oncall) {
+          target->set_oncall(std::move(oncall));
+        });
     server.set_escalation_routes(api::EscalationRoutes{pipeline.get(), key.value(), &clock});
     return {};
   }
@@ -297,6 +316,7 @@ struct Agent::Impl {
   // database they write to, and the server is stopped before either is destroyed.
   std::unique_ptr<DurableAlertIntake> alert_intake;
   std::unique_ptr<DurableSilences> silences;
+  std::unique_ptr<OncallOverrides> oncall_overrides;  // on-call overrides made through the API
 
   std::mutex wake_mutex;
   std::condition_variable wake;
@@ -349,6 +369,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   if (!silences)
     return Error{"reading silences: " + silences.error().message};
   impl->silences = std::move(silences).value();
+
+  auto overrides = OncallOverrides::open(*impl->database, impl->database_mutex,
+                                         impl->config.oncall.value_or(oncall::OncallConfig{}));
+  if (!overrides)
+    return Error{"reading on-call overrides: " + overrides.error().message};
+  impl->oncall_overrides = std::move(overrides).value();
+  impl->server.set_oncall_routes(api::OncallRoutes{impl->oncall_overrides.get(), &clock});
 
   if (impl->options.external_url.empty() && impl->options.listen.port != 0) {
     impl->options.external_url =

@@ -101,6 +101,7 @@ Result<route::TimeIntervals> build_time_intervals(const config::AlertingConfig& 
         spec.times.push_back(route::TimeOfDayRange{t.start_minute, t.end_minute});
       const auto ranges = [](const std::vector<config::IntRangeSpec>& in) {
         std::vector<route::IntRange> out;
+        out.reserve(in.size());
         for (const config::IntRangeSpec& r : in)
           out.push_back(route::IntRange{r.begin, r.end});
         return out;
@@ -216,6 +217,11 @@ void AlertPipeline::enqueue(const alert::GroupNotification& notification) {
   }
 }
 
+void AlertPipeline::set_oncall(std::shared_ptr<const oncall::OncallConfig> oncall) {
+  const std::lock_guard lock(mutex_);
+  oncall_ = std::move(oncall);
+}
+
 void AlertPipeline::set_external_url(std::string url) {
   const std::lock_guard lock(mutex_);
   options_.external_url = std::move(url);
@@ -275,9 +281,9 @@ void AlertPipeline::page(const std::string& id, Tracked& tracked, const oncall::
         options_.external_url + "/api/v1/ack?" +
         api::sign_link(options_.link_key, "ack", id, now + options_.ack_link_validity).query();
   }
-  const std::string where = tracked.policy + " step " + std::to_string(step.step + 1) + "/" +
-                            std::to_string(steps) + ", pass " + std::to_string(step.pass + 1) +
-                            "/" + std::to_string(passes);
+  std::string where = tracked.policy;
+  where += " step " + std::to_string(step.step + 1) + "/" + std::to_string(steps);
+  where += ", pass " + std::to_string(step.pass + 1) + "/" + std::to_string(passes);
   for (const std::string& schedule : step.empty_schedules) {
     if (options_.warn)
       options_.warn("escalation " + id + " (" + where + "): schedule '" + schedule +

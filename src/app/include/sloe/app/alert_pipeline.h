@@ -92,6 +92,11 @@ class AlertPipeline final : public api::EscalationService {
   std::vector<EscalationView> escalations() const override;
   std::optional<EscalationView> escalation(std::string_view id) const override;
 
+  // Replaces the on-call configuration (overrides made through the API). Escalations started
+  // after this call resolve their schedules in it; one already under way keeps the configuration
+  // it started with (oncall::Escalation shares it from its start).
+  void set_oncall(std::shared_ptr<const oncall::OncallConfig> oncall);
+
   // Sets the base of links in notifications (externalURL, ack_url), e.g. once the listening port
   // is known.
   void set_external_url(std::string url);
@@ -133,9 +138,8 @@ class AlertPipeline final : public api::EscalationService {
   std::map<std::string, std::string, std::less<>> policy_of_receiver_;  // receivers with one
   std::map<std::string, bool, std::less<>> receiver_has_pagerduty_;
   std::map<std::string, bool, std::less<>> sends_resolved_;  // any integration, or a policy
-  std::shared_ptr<const oncall::OncallConfig> oncall_;
-
   mutable std::mutex mutex_;  // guards everything below, and the queue
+  std::shared_ptr<const oncall::OncallConfig> oncall_;
   route::Inhibitor inhibitor_;
   route::Dispatcher dispatcher_;
   std::map<std::string, Tracked, std::less<>> escalations_;
