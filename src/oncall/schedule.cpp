@@ -168,8 +168,12 @@ void add_layer_boundaries(const OncallConfig& config, const Layer& layer, TimePo
       }
     }
   }
-  date::sys_info info = r->zone->get_info(date::floor<std::chrono::seconds>(from));
-  while (info.end < to && info.end > from) {
+  // Compared in seconds: a zone without further transitions ends its last period at the end of
+  // time (year 32767), which overflows when converted to nanoseconds.
+  const auto from_seconds = date::floor<std::chrono::seconds>(from);
+  const auto to_seconds = date::ceil<std::chrono::seconds>(to);
+  date::sys_info info = r->zone->get_info(from_seconds);
+  while (info.end < to_seconds && info.end > from_seconds) {
     add(info.end);
     info = r->zone->get_info(info.end);
   }

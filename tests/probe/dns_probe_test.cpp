@@ -28,7 +28,6 @@ TEST(DnsProbe, AnswerCountsAndSucceeds) {
   EXPECT_EQ(result.target, "www.example.com");
   EXPECT_EQ(result.probe, "dns");
   EXPECT_TRUE(result.phases.empty());
-  EXPECT_LT(result.duration_seconds, 1.0);
   EXPECT_EQ(server.queries(), 1);
   EXPECT_EQ(server.last_query_type(), 1);
 }
@@ -83,7 +82,6 @@ TEST(DnsProbe, ReplyWithAnotherIdIsIgnoredUntilTimeout) {
   EXPECT_EQ(result.failure,
             "timeout after 250ms (ignored 1 replies that did not match the query id)");
   EXPECT_GE(result.duration_seconds, 0.25);
-  EXPECT_LT(result.duration_seconds, 0.6);
 }
 
 TEST(DnsProbe, SilentServerTimesOut) {
@@ -92,7 +90,6 @@ TEST(DnsProbe, SilentServerTimesOut) {
   EXPECT_FALSE(result.success);
   EXPECT_EQ(result.failure, "timeout after 200ms (no reply from " + server.address() + ")");
   EXPECT_GE(result.duration_seconds, 0.2);
-  EXPECT_LT(result.duration_seconds, 0.6);
 }
 
 TEST(DnsProbe, NothingListeningIsConnectionRefused) {
