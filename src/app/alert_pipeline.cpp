@@ -170,9 +170,14 @@ AlertPipeline::AlertPipeline(const Clock& clock, const config::Config& config,
                             return found != sends_resolved_.end() && found->second;
                           }},
                   options_.external_url) {
+  for (const oncall::EscalationPolicy& policy : oncall_->escalation_policies) {
+    for (const std::string& receiver : policy.attach_to_receivers)
+      policy_of_receiver_[receiver] = policy.name;
+  }
   for (const config::ReceiverSpec& receiver : config.alerting->receivers) {
     if (!receiver.escalation_policy.empty())
       policy_of_receiver_[receiver.name] = receiver.escalation_policy;
+    const bool escalates = policy_of_receiver_.contains(receiver.name);
     receiver_has_pagerduty_[receiver.name] = !receiver.pagerduty.empty();
     bool any = false;
     for (const auto& w : receiver.webhooks)
@@ -182,7 +187,7 @@ AlertPipeline::AlertPipeline(const Clock& clock, const config::Config& config,
     for (const auto& p : receiver.pagerduty)
       any = any || p.send_resolved;
     // A receiver with an escalation policy needs resolved notices to end its escalations.
-    sends_resolved_[receiver.name] = any || !receiver.escalation_policy.empty();
+    sends_resolved_[receiver.name] = any || escalates;
   }
 }
 

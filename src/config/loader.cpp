@@ -200,6 +200,7 @@ class Loader {
   // Receivers name escalation policies and users name receivers, across the two kinds of
   // alerts/ documents.
   void check_escalation_references(const oncall::OncallConfig& oncall) {
+    check_attached_receivers();
     if (!alerting_)
       return;
     const AlertingConfig& alerting = alerting_->config;
@@ -218,6 +219,46 @@ class Loader {
                      "receiver '" + receiver.name + "' names escalation policy '" +
                          receiver.escalation_policy + "', which no on-call document defines" +
                          (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?")});
+    }
+  }
+
+  // attach_to_receivers: each receiver exists in the route tree and escalates under one policy.
+  void check_attached_receivers() {
+    std::map<std::string, std::string, std::less<>> policy_of;  // receiver -> policy
+    if (alerting_) {
+      for (const ReceiverSpec& receiver : alerting_->config.receivers) {
+        if (!receiver.escalation_policy.empty())
+          policy_of[receiver.name] = receiver.escalation_policy;
+      }
+    }
+    std::vector<std::string> receiver_names;
+    if (alerting_) {
+      for (const ReceiverSpec& receiver : alerting_->config.receivers)
+        receiver_names.push_back(receiver.name);
+    }
+    for (const detail::ParsedPolicy& parsed : oncall_.policies) {
+      const oncall::EscalationPolicy& policy = parsed.policy;
+      for (std::size_t i = 0; i < policy.attach_to_receivers.size(); ++i) {
+        const std::string& receiver = policy.attach_to_receivers[i];
+        const SourceLocation& at = parsed.attach_locations[i];
+        if (std::find(receiver_names.begin(), receiver_names.end(), receiver) ==
+            receiver_names.end()) {
+          const std::string suggestion = closest_match(receiver, receiver_names);
+          diagnostics_.push_back(
+              Diagnostic{Diagnostic::Severity::kError, at,
+                         "escalation policy '" + policy.name + "' attaches to receiver '" +
+                             receiver + "', which the Alertmanager configuration does not define" +
+                             (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?")});
+          continue;
+        }
+        const auto [existing, inserted] = policy_of.emplace(receiver, policy.name);
+        if (!inserted && existing->second != policy.name) {
+          diagnostics_.push_back(
+              Diagnostic{Diagnostic::Severity::kError, at,
+                         "receiver '" + receiver + "' already escalates under policy '" +
+                             existing->second + "'; a receiver escalates under one policy"});
+        }
+      }
     }
   }
 

@@ -82,7 +82,7 @@ const std::vector<std::string> kLayerKeys{"rotation", "restrictions"};
 const std::vector<std::string> kRestrictionKeys{"days", "from", "to"};
 const std::vector<std::string> kOverrideKeys{"schedule", "user", "mode",     "replaces",
                                              "start",    "end",  "time_zone"};
-const std::vector<std::string> kPolicyKeys{"name", "steps", "repeat"};
+const std::vector<std::string> kPolicyKeys{"name", "steps", "repeat", "attach_to_receivers"};
 const std::vector<std::string> kStepKeys{"schedules", "users", "receivers", "wait"};
 
 // Shorter shifts make timelines long and are not how people take turns.
@@ -495,6 +495,13 @@ void read_policy(Reader& reader, const Field& item, ParsedOncall& out) {
     }
   }
   mapping->check_keys(reader, kPolicyKeys, context);
+  // Checked against the route tree's receivers by the loader, which sees both documents.
+  if (const Field* f = mapping->get("attach_to_receivers")) {
+    for (NameRef& name : read_names(reader, *f)) {
+      parsed.policy.attach_to_receivers.push_back(std::move(name.name));
+      parsed.attach_locations.push_back(name.location);
+    }
+  }
   if (const Field* f = mapping->get("repeat")) {
     if (auto repeat = read_number(reader, *f)) {
       if (*repeat < 0 || *repeat > kMaxRepeat || std::floor(*repeat) != *repeat) {

@@ -62,6 +62,7 @@ struct ParsedPolicy {
   oncall::EscalationPolicy policy;
   SourceLocation name_location;
   std::vector<std::vector<SourceLocation>> target_locations;  // [step][target]
+  std::vector<SourceLocation> attach_locations;  // parallel to policy.attach_to_receivers
 };
 
 // Everything read so far, across documents and files.

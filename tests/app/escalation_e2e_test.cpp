@@ -154,7 +154,6 @@ TEST(EscalationEndToEnd, APageFromPrometheusReachesWhoeverIsOnCallUntilAcknowled
 receivers:
   - name: nobody
   - name: pager
-    escalation_policy: primary-then-lead
     webhook_configs: [{ url: ")" + hooks + R"(channel" }]
   - name: page-alice
     webhook_configs: [{ url: ")" + hooks + R"(alice" }]
@@ -170,6 +169,7 @@ schedules:
   - { name: primary, layers: [{ rotation: solo }] }
 escalation_policies:
   - name: primary-then-lead
+    attach_to_receivers: [pager]
     steps:
       - { schedules: [primary], wait: 1h }
       - { users: [lead] }

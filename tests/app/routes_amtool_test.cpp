@@ -251,6 +251,22 @@ TEST_F(RoutesParity, ReceiversMatchAmtoolForEveryLabelSet) {
   EXPECT_GE(distinct_outcomes.size(), 20u);
 }
 
+// The shipped routing tree is plain Alertmanager configuration: amtool accepts it and routes the
+// demo's alerts where sloe does.
+TEST_F(RoutesParity, TheShippedTreeIsValidForAmtoolAndRoutesAlike) {
+  const std::string shipped = std::string(SLOE_SOURCE_DIR) + "/alerts/alertmanager.yml";
+  const Output checked = run(amtool_ + " check-config " + shell_quote(shipped));
+  EXPECT_EQ(checked.exit_code, 0) << checked.text;
+  for (const std::string labels :
+       {" severity=page slo=demo-checkout-availability", " severity=ticket", " team=x"}) {
+    const auto [expected, actual] =
+        run_both(amtool_ + " config routes test --config.file=" + shell_quote(shipped) + labels,
+                 std::string(SLOE_BINARY) + " routes test --config " +
+                     shell_quote(SLOE_SOURCE_DIR) + labels);
+    EXPECT_EQ(split(actual.text, '\n'), split(expected.text, ',')) << labels;
+  }
+}
+
 TEST_F(RoutesParity, VerifyReceiversAgreesWithAmtool) {
   for (const std::string& expected : {std::string("db,db-eu"), std::string("db")}) {
     const std::string arguments = " team=db service=pg region=eu-west";

@@ -524,5 +524,32 @@ TEST(AlertingConfig, SilencesKeptAsCodeAreReadAndValidated) {
                             parse_rfc3339("2026-12-26T22:00:00Z").value()));
 }
 
+TEST(AlertingConfig, PoliciesAttachToReceiversThatExistOncePerReceiver) {
+  const std::string routing = R"(route:
+  receiver: pager
+receivers:
+  - name: pager
+    escalation_policy: first
+  - name: other
+)";
+  const std::string oncall = R"(users: [{ name: dana, receiver: other }]
+escalation_policies:
+  - name: first
+    steps: [{ users: [dana] }]
+  - name: second
+    attach_to_receivers: [pagr, pager, other]
+    steps: [{ users: [dana] }]
+)";
+  const LoadResult result =
+      load_config_from_strings({{"alerts/am.yml", routing}, {"alerts/oncall.yaml", oncall}});
+  EXPECT_TRUE(HasError(result, 6, 27,
+                       "escalation policy 'second' attaches to receiver 'pagr', which the "
+                       "Alertmanager configuration does not define; did you mean 'pager'?"))
+      << testing::all_diagnostics(result);
+  EXPECT_TRUE(HasError(result, 6, 33, "receiver 'pager' already escalates under policy 'first'"))
+      << testing::all_diagnostics(result);
+  EXPECT_EQ(result.diagnostics.size(), 2u) << testing::all_diagnostics(result);
+}
+
 }  // namespace
 }  // namespace sloe::config

@@ -42,7 +42,8 @@ std::shared_ptr<const OncallConfig> make_config() {
        EscalationStep{{{Kind::kUser, "dave"}}, minutes(10)},
        EscalationStep{{{Kind::kSchedule, "secondary"}, {Kind::kReceiver, "team-chat"}},
                       minutes(15)}},
-      1}};
+      1,
+      {}}};
   return config;
 }
 
@@ -171,7 +172,8 @@ TEST(Escalation, EmptyScheduleIsReportedAndUsersReachedThroughTheirReceivers) {
                                         {Kind::kReceiver, "team-chat"},
                                         {Kind::kReceiver, "pager-carol"}},
                                        minutes(0)}},
-                       0});
+                       0,
+                       {}});
   auto e = Escalation::start(config, "wide", at(kStart));
   ASSERT_TRUE(e.ok());
   const auto notifications = e->due(at(kStart));
@@ -186,7 +188,7 @@ TEST(Escalation, EmptyScheduleIsReportedAndUsersReachedThroughTheirReceivers) {
 
 TEST(Escalation, StartFailsForUnknownOrEmptyPolicies) {
   auto config = std::make_shared<OncallConfig>(*make_config());
-  config->escalation_policies.push_back(EscalationPolicy{"hollow", {}, 0});
+  config->escalation_policies.push_back(EscalationPolicy{"hollow", {}, 0, {}});
   const auto unknown = Escalation::start(config, "pager", at(kStart));
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("'pager'"), std::string::npos);
