@@ -190,15 +190,7 @@ class Parser {
         return value;
       }
       if (c == '\\' && pos_ + 1 < text_.size()) {
-        const char next = text_[pos_ + 1];
-        if (next == 'n') {
-          value += '\n';
-        } else if (next == '"' || next == '\\') {
-          value += next;
-        } else {
-          value += '\\';
-          value += next;
-        }
+        append_unescaped(text_[pos_ + 1], value);
         pos_ += 2;
         continue;
       }
@@ -296,6 +288,17 @@ Result<Matcher> parse_matcher(std::string_view text) {
 
 Result<std::vector<Matcher>> parse_matchers(std::string_view text) {
   return Parser(text).parse_list();
+}
+
+void append_unescaped(char escaped, std::string& out) {
+  if (escaped == 'n') {
+    out += '\n';
+  } else if (escaped == '"' || escaped == '\\') {
+    out += escaped;
+  } else {
+    out += '\\';
+    out += escaped;
+  }
 }
 
 bool matches_all(const std::vector<Matcher>& matchers, const Labels& labels) {

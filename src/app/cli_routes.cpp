@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sloe/alert/matcher.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/labels.h"
 #include "sloe/core/result.h"
@@ -79,15 +80,7 @@ Result<std::pair<std::string, std::string>> parse_label_argument(std::string_vie
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const char c = raw[i];
     if (c == '\\' && i + 1 < raw.size()) {
-      const char next = raw[++i];
-      if (next == 'n') {
-        value += '\n';
-      } else if (next == '"' || next == '\\') {
-        value += next;
-      } else {
-        value += '\\';
-        value += next;
-      }
+      alert::append_unescaped(raw[++i], value);
       continue;
     }
     if (c == '"') {

@@ -96,6 +96,11 @@ Result<Matcher> parse_matcher(std::string_view text);
 // Columns in error messages count from the start of text.
 Result<std::vector<Matcher>> parse_matchers(std::string_view text);
 
+// Appends the character that the escape `\<escaped>` stands for inside a quoted matcher value:
+// \n is a newline, \" and \\ are themselves, and any other backslash stays literal (as in
+// Alertmanager), so regex escapes such as \. survive. amtool's label arguments use the same rule.
+void append_unescaped(char escaped, std::string& out);
+
 // True if every matcher matches; true for an empty list.
 bool matches_all(const std::vector<Matcher>& matchers, const Labels& labels);
 
