@@ -139,6 +139,25 @@ Status run(store::Database& db, std::string_view sql, const Values&... values) {
   return {};
 }
 
+// A row ready to insert: pending, due now, keyed by what it notifies (`what`: "notify" or
+// "acknowledge") so that enqueueing the same notification again is a no-op.
+OutboxEntry pending_entry(const Receiver& receiver, std::size_t index, IntegrationKind kind,
+                          std::string_view group_key, std::string_view what, TimePoint at,
+                          const std::vector<alert::Alert>& alerts, std::string body,
+                          TimePoint now) {
+  OutboxEntry entry;
+  entry.kind = kind;
+  entry.idempotency_key = idempotency_key(receiver.name, index, kind, group_key, what, at, alerts);
+  entry.receiver = receiver.name;
+  entry.integration_index = index;
+  entry.group_key = std::string(group_key);
+  entry.body = std::move(body);
+  entry.notified_at = at;
+  entry.created_at = now;
+  entry.next_attempt_at = now;
+  return entry;
+}
+
 }  // namespace
 
 std::string_view to_string(OutboxState state) {
@@ -190,18 +209,9 @@ Result<EnqueueResult> Outbox::enqueue(const alert::GroupNotification& notificati
         ++result.skipped;
         continue;
       }
-      OutboxEntry entry;
-      entry.kind = kind_of(integration);
-      entry.idempotency_key =
-          idempotency_key(receiver.name, index, entry.kind, notification.group_key, "notify",
-                          notification.at, visible->alerts);
-      entry.receiver = receiver.name;
-      entry.integration_index = index;
-      entry.group_key = notification.group_key;
-      entry.body = render(*visible, integration);
-      entry.notified_at = notification.at;
-      entry.created_at = now;
-      entry.next_attempt_at = now;
+      const OutboxEntry entry =
+          pending_entry(receiver, index, kind_of(integration), notification.group_key, "notify",
+                        notification.at, visible->alerts, render(*visible, integration), now);
       if (Status s = insert(entry, result); !s.ok())
         return s;
     }
@@ -223,17 +233,9 @@ Result<EnqueueResult> Outbox::enqueue_acknowledge(const Receiver& receiver,
         ++result.skipped;
         continue;
       }
-      OutboxEntry entry;
-      entry.kind = IntegrationKind::kPagerDuty;
-      entry.idempotency_key =
-          idempotency_key(receiver.name, index, entry.kind, group_key, "acknowledge", at, {});
-      entry.receiver = receiver.name;
-      entry.integration_index = index;
-      entry.group_key = std::string(group_key);
-      entry.body = pagerduty_acknowledge_event(group_key);
-      entry.notified_at = at;
-      entry.created_at = now;
-      entry.next_attempt_at = now;
+      const OutboxEntry entry =
+          pending_entry(receiver, index, IntegrationKind::kPagerDuty, group_key, "acknowledge", at,
+                        {}, pagerduty_acknowledge_event(group_key), now);
       if (Status s = insert(entry, result); !s.ok())
         return s;
     }
