@@ -31,10 +31,13 @@ void send_field_error(httplib::Response& response, const FieldError& error) {
 void send_refusal(httplib::Response& response, const Refused& refused) {
   switch (refused.reason) {
     case Refusal::kInvalid:
-      send_error(response, 400, refused.message);
+      send_error(response, 400, refused.message, refused.field);
       return;
     case Refusal::kNotFound:
-      send_error(response, 404, refused.message, "id");
+      send_error(response, 404, refused.message, refused.field.empty() ? "id" : refused.field);
+      return;
+    case Refusal::kConflict:
+      send_error(response, 409, refused.message, refused.field);
       return;
     case Refusal::kUnavailable:
       send_error(response, 503, refused.message);
@@ -311,6 +314,9 @@ void send_override_refusal(httplib::Response& response, const OverrideRefused& r
       return;
     case Refusal::kNotFound:
       send_error(response, 404, refused.message, refused.field.empty() ? "id" : refused.field);
+      return;
+    case Refusal::kConflict:
+      send_error(response, 409, refused.message, refused.field);
       return;
     case Refusal::kUnavailable:
       send_error(response, 503, refused.message);

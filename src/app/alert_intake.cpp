@@ -263,14 +263,14 @@ std::optional<route::Silence> DurableSilences::get(std::string_view id) const {
 api::Answer<std::string> DurableSilences::put(route::Silence silence, TimePoint now) {
   const std::lock_guard lock(mutex_);
   if (!silence.id.empty() && silences_.find(silence.id) == nullptr)
-    return api::Refused{api::Refusal::kNotFound, "no silence with id '" + silence.id + "'"};
+    return api::Refused{api::Refusal::kNotFound, "no silence with id '" + silence.id + "'", ""};
   // Apply to a copy and keep it only once the change is on disk.
   route::Silences next = silences_;
   auto change = next.set(std::move(silence), now);
   if (!change)
-    return api::Refused{api::Refusal::kInvalid, change.error().message};
+    return api::Refused{api::Refusal::kInvalid, change.error().message, ""};
   if (Status saved = persist(change->written); !saved)
-    return api::Refused{api::Refusal::kUnavailable, saved.error().message};
+    return api::Refused{api::Refusal::kUnavailable, saved.error().message, ""};
   silences_ = std::move(next);
   return change->id;
 }
@@ -278,13 +278,14 @@ api::Answer<std::string> DurableSilences::put(route::Silence silence, TimePoint 
 api::Answer<route::Silence> DurableSilences::expire(std::string_view id, TimePoint now) {
   const std::lock_guard lock(mutex_);
   if (silences_.find(id) == nullptr)
-    return api::Refused{api::Refusal::kNotFound, "no silence with id '" + std::string(id) + "'"};
+    return api::Refused{api::Refusal::kNotFound, "no silence with id '" + std::string(id) + "'",
+                        ""};
   route::Silences next = silences_;
   auto expired = next.expire(id, now);
   if (!expired)
-    return api::Refused{api::Refusal::kInvalid, expired.error().message};
+    return api::Refused{api::Refusal::kInvalid, expired.error().message, ""};
   if (Status saved = persist({*expired}); !saved)
-    return api::Refused{api::Refusal::kUnavailable, saved.error().message};
+    return api::Refused{api::Refusal::kUnavailable, saved.error().message, ""};
   silences_ = std::move(next);
   return std::move(expired).value();
 }

@@ -50,11 +50,13 @@ class AlertSink {
   virtual std::vector<ReceivedAlert> current(TimePoint now) const = 0;
 };
 
-// Why a silence request was refused: kInvalid → 400, kNotFound → 404, kUnavailable → 503.
-enum class Refusal { kInvalid, kNotFound, kUnavailable };
+// Why a request was refused: kInvalid → 400, kNotFound → 404, kConflict → 409 (a stale version),
+// kUnavailable → 503.
+enum class Refusal { kInvalid, kNotFound, kConflict, kUnavailable };
 struct Refused {
   Refusal reason;
   std::string message;
+  std::string field;  // the request field at fault, when there is one
 };
 template <typename T>
 using Answer = std::variant<T, Refused>;
