@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sloe/store/database.h"
 #include "sloe/store/restore.h"
@@ -38,8 +39,25 @@ int command_backup(const BackupOptions& options) {
     std::cerr << "error: no database at " << source << " (is --data the agent's data folder?)\n";
     return kExitFailure;
   }
-  // Opening with sloe's migrations refuses a schema newer than this binary.
-  auto db = store::Database::open(source, store::sloe_migrations());
+  // Open with the migrations the file already has: a backup must not upgrade the schema under an
+  // older agent that is running on it.
+  auto version = store::database_schema_version(source);
+  if (!version) {
+    std::cerr << "error: " << version.error().message << "\n";
+    return kExitFailure;
+  }
+  std::vector<store::Migration> applied;
+  for (const store::Migration& migration : store::sloe_migrations()) {
+    if (migration.version <= *version)
+      applied.push_back(migration);
+  }
+  if (*version > newest_known_version()) {
+    std::cerr << "error: " << source << ": schema version " << *version
+              << " is newer than this sloe knows (" << newest_known_version()
+              << "); use a newer sloe\n";
+    return kExitFailure;
+  }
+  auto db = store::Database::open(source, applied);
   if (!db) {
     std::cerr << "error: " << db.error().message << "\n";
     return kExitFailure;

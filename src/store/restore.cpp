@@ -155,6 +155,25 @@ std::string kept_name(const std::string& db_path, TimePoint now) {
 
 }  // namespace
 
+Result<int> database_schema_version(const std::string& path) {
+  const auto fail = [&path](const std::string& why) { return Error{path + ": " + why}; };
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    return fail("no such file");
+  Connection db;
+  if (auto failed = open_existing(path, db))
+    return fail("cannot open: " + failed->message);
+  sqlite3_busy_timeout(db.get(), 5000);
+  std::string text;
+  if (auto failed =
+          query_text(db.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", text)) {
+    if (failed->code == SQLITE_NOTADB)
+      return fail("not a SQLite database");
+    return fail("not a sloe database (" + failed->message + ")");
+  }
+  return std::stoi(text);
+}
+
 Result<DatabaseFileInfo> inspect_database_file(const std::string& path, int newest_known_version) {
   return inspect(path, path, newest_known_version, /*make_standalone=*/false);
 }

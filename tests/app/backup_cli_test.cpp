@@ -303,6 +303,35 @@ TEST(BackupCli, BackupWhileWritingIsAConsistentSnapshotThatRestoresRowForRow) {
   EXPECT_EQ((*open)->roles.size(), 1u);
 }
 
+TEST(BackupCli, LeavesAnOlderSchemaAsItIsAndRefusesANewerOne) {
+  TempDir older;
+  std::vector<store::Migration> first_four;
+  for (const store::Migration& migration : store::sloe_migrations()) {
+    if (migration.version <= 4)
+      first_four.push_back(migration);
+  }
+  ASSERT_NE(open_db(older.file("sloe.db"), first_four), nullptr);
+  const auto backed_up =
+      run_sloe("backup --data " + older.path() + " --out " + older.file("backup.db"));
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up.output;
+  EXPECT_THAT(backed_up.output, HasSubstr("schema version 4"));
+  // Reopened with the same four migrations, so this check itself upgrades nothing.
+  auto source = open_db(older.file("sloe.db"), first_four);
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->schema_version(), 4);
+  EXPECT_EQ(query_int(*source, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'incidents'"), 0);
+
+  TempDir newer;
+  std::vector<store::Migration> future = store::sloe_migrations();
+  future.push_back({999, "from_the_future", "CREATE TABLE future(x)"});
+  ASSERT_NE(open_db(newer.file("sloe.db"), future), nullptr);
+  const auto refused =
+      run_sloe("backup --data " + newer.path() + " --out " + newer.file("backup.db"));
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.output, HasSubstr(newer.file("sloe.db") + ": schema version 999 is newer"));
+  EXPECT_FALSE(std::filesystem::exists(newer.file("backup.db")));
+}
+
 class RestoreCli : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -24,6 +24,10 @@ struct DatabaseFileInfo {
 // Opens the file (SQLite may create and remove its -wal/-shm beside it) but changes no row.
 Result<DatabaseFileInfo> inspect_database_file(const std::string& path, int newest_known_version);
 
+// The highest migration recorded in the sloe database at path, read without changing the file
+// (no integrity check: cheap on a large live database). Errors name path.
+Result<int> database_schema_version(const std::string& path);
+
 struct RestoreOptions {
   // Replace the current database even when it cannot be opened (damaged, not a database); it is
   // kept aside all the same. Without a readable database sloe cannot tell whether an agent is
