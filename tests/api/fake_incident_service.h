@@ -39,6 +39,12 @@ class FakeIncidentService : public IncidentService {
     std::lock_guard lock(mutex_);
     stats_ = std::move(stats);
   }
+  // The next `count` update() calls find a concurrent edit: the version moves on and they answer
+  // kConflict.
+  void conflict_next_updates(int count) {
+    std::lock_guard lock(mutex_);
+    conflicts_ = count;
+  }
   void link_alert(std::int64_t id, std::string fingerprint) {
     std::lock_guard lock(mutex_);
     fingerprints_[id].push_back(std::move(fingerprint));
@@ -131,6 +137,10 @@ class FakeIncidentService : public IncidentService {
     if (found == incidents_.end())
       return missing(id);
     incident::Incident& incident = found->second;
+    if (conflicts_ > 0) {
+      --conflicts_;
+      ++incident.version;
+    }
     if (incident.version != expected_version) {
       return Refused{Refusal::kConflict,
                      "incident " + std::to_string(id) + " is at version " +
@@ -383,6 +393,7 @@ class FakeIncidentService : public IncidentService {
   mutable IncidentFilter last_filter_;
   std::string last_actor_;
   bool unavailable_ = false;
+  int conflicts_ = 0;
   std::vector<incident::SeverityStats> stats_;
   std::map<std::int64_t, std::vector<std::string>> fingerprints_;
   std::map<std::int64_t, incident::Incident> incidents_;
