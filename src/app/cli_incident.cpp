@@ -219,7 +219,7 @@ std::optional<json> whole_timeline(Agent& agent, std::int64_t id) {
 }
 
 void print_action(const json& item) {
-  std::cout << "  #" << std::left << std::setw(5) << text_of(item["id"]) << std::setw(8)
+  std::cout << "  " << std::left << std::setw(7) << "#" + text_of(item["id"]) << std::setw(10)
             << text_of(item["incident_id"]) << std::setw(13) << text_of(item["status"])
             << std::setw(4) << text_of(item["priority"]) << std::setw(12) << text_of(item["type"])
             << std::setw(12) << (item.value("owner", "").empty() ? "-" : text_of(item["owner"]))
@@ -230,10 +230,14 @@ void print_action(const json& item) {
 }
 
 void print_action_header() {
-  std::cout << "  " << std::left << std::setw(6) << "ID" << std::setw(8) << "INCIDENT"
+  std::cout << "  " << std::left << std::setw(7) << "ID" << std::setw(10) << "INCIDENT"
             << std::setw(13) << "STATUS" << std::setw(4) << "P" << std::setw(12) << "TYPE"
             << std::setw(12) << "OWNER" << std::setw(26) << "DUE"
             << "TITLE\n";
+}
+
+void print_field(const std::string& name, const std::string& value) {
+  std::cout << "  " << std::left << std::setw(16) << name << value << "\n";
 }
 
 int command_show(const IncidentOptions& options) {
@@ -260,18 +264,20 @@ int command_show(const IncidentOptions& options) {
   const json& incident = incident_reply->body;
   std::cout << "Incident " << text_of(incident["id"]) << ": " << text_of(incident["title"])
             << (incident.value("test", false) ? " [test]" : "") << "\n";
-  std::cout << "  state     " << text_of(incident["state"]) << "\n"
-            << "  severity  " << text_of(incident["severity"]) << "\n"
-            << "  service   "
-            << (incident.value("service", "").empty() ? "-" : text_of(incident["service"])) << "\n"
-            << "  version   " << text_of(incident["version"]) << "\n";
+  print_field("state", text_of(incident["state"]));
+  print_field("severity", text_of(incident["severity"]));
+  print_field("service",
+              incident.value("service", "").empty() ? "-" : text_of(incident["service"]));
+  print_field("version", text_of(incident["version"]));
   if (!incident.value("summary", "").empty())
-    std::cout << "  summary   " << text_of(incident["summary"]) << "\n";
+    print_field("summary", text_of(incident["summary"]));
   for (const auto& [role, person] : incident["roles"].items())
-    std::cout << "  " << std::left << std::setw(16) << role << text_of(person) << "\n";
-  for (const auto& [moment, at] : incident["times"].items()) {
+    print_field(role, text_of(person));
+  for (const char* moment :
+       {"impact_started", "detected", "acknowledged", "mitigated", "resolved", "closed"}) {
+    const json& at = incident["times"][moment];
     if (!at.is_null())
-      std::cout << "  " << std::left << std::setw(16) << moment << text_of(at) << "\n";
+      print_field(moment, text_of(at));
   }
   std::cout << "Timeline\n";
   for (const json& event : *events) {

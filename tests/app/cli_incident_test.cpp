@@ -184,7 +184,7 @@ TEST_F(CliIncidentTest, NotesAndShow) {
 
   const std::string shown = ok("show 1");
   EXPECT_TRUE(contains(shown, "Incident 1: Checkout errors")) << shown;
-  EXPECT_TRUE(contains(shown, "severity  SEV2")) << shown;
+  EXPECT_TRUE(contains(shown, "severity        SEV2")) << shown;
   EXPECT_TRUE(contains(shown, "commander       alice")) << shown;
   EXPECT_TRUE(contains(shown, "incident_declared")) << shown;
   EXPECT_TRUE(contains(shown, "2026-11-23T10:02:00.000Z *")) << "pinned note marked\n" << shown;
