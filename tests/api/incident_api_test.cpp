@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fake_incident_service.h"
+#include "incident_routes.h"
 #include "sloe/api/server.h"
 #include "sloe/core/time_format.h"
 
@@ -561,6 +562,44 @@ TEST_F(IncidentApiTest, AnUnavailableServiceAnswers503AndTheClientMayRetry) {
           "", "patch");
   service_.set_unavailable(false);
   EXPECT_EQ(get("/api/v1/incidents/1")["state"], "triage");
+}
+
+}  // namespace
+}  // namespace sloe::api
+
+namespace sloe::api {
+namespace {
+
+// What the role-matrix test relies on: every incident route is on the Router, reads for viewers,
+// changes for responders.
+TEST(IncidentRoutes, ReadsNeedAViewerAndChangesAResponder) {
+  httplib::Server server;
+  Router router(server, nullptr);
+  ManualClock clock{kNow};
+  testing::FakeIncidentService service{clock};
+  install_incident_routes(router, IncidentRoutes{&service, &clock});
+  std::set<std::string> registered;
+  for (const RouteInfo& route : router.routes()) {
+    registered.insert(route.method + " " + route.pattern);
+    EXPECT_EQ(route.access, route.method == "GET" ? Access::kViewer : Access::kResponder)
+        << route.method << " " << route.pattern;
+  }
+  const std::set<std::string> expected{
+      "GET /api/v1/incidents",
+      "POST /api/v1/incidents",
+      "GET /api/v1/incidents/stats",
+      "GET /api/v1/incidents/([^/]+)",
+      "PATCH /api/v1/incidents/([^/]+)",
+      "GET /api/v1/incidents/([^/]+)/timeline",
+      "POST /api/v1/incidents/([^/]+)/timeline",
+      "PATCH /api/v1/incidents/([^/]+)/timeline/([^/]+)",
+      "GET /api/v1/incidents/([^/]+)/timeline/([^/]+)/revisions",
+      "GET /api/v1/incidents/([^/]+)/actions",
+      "POST /api/v1/incidents/([^/]+)/actions",
+      "PATCH /api/v1/incidents/([^/]+)/actions/([^/]+)",
+      "GET /api/v1/actions/overdue",
+  };
+  EXPECT_EQ(registered, expected);
 }
 
 }  // namespace
