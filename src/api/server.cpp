@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "alert_json.h"
+#include "incident_routes.h"
 #include "oncall_json.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
@@ -445,6 +446,7 @@ struct ApiServer::Impl {
   const AgentMetrics& metrics;
   std::function<bool()> ready;
   httplib::Server server;
+  std::unique_ptr<Router> incident_router;  // provisional: until every route uses one Router
   std::thread thread;
   int bound_port = 0;
   std::atomic<bool> running{false};
@@ -466,6 +468,11 @@ void ApiServer::set_escalation_routes(const EscalationRoutes& routes) {
 
 void ApiServer::set_oncall_routes(const OncallRoutes& routes) {
   install_oncall_routes(impl_->server, routes);
+}
+
+void ApiServer::set_incident_routes(const IncidentRoutes& routes) {
+  impl_->incident_router = std::make_unique<Router>(impl_->server, nullptr);
+  install_incident_routes(*impl_->incident_router, routes);
 }
 
 ApiServer::~ApiServer() {

@@ -11,6 +11,7 @@
 
 #include "sloe/api/alert_intake.h"
 #include "sloe/api/escalations.h"
+#include "sloe/api/incidents.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/oncall_api.h"
 #include "sloe/api/status_board.h"
@@ -46,6 +47,10 @@ class ApiServer {
   // Adds the on-call override and who-is-on-call endpoints (oncall_api.h). REQUIRES: called once,
   // before start(); routes.overrides and routes.clock set.
   void set_oncall_routes(const OncallRoutes& routes);
+
+  // Adds the incident endpoints (incidents.h). REQUIRES: called once, before start();
+  // routes.incidents and routes.clock set.
+  void set_incident_routes(const IncidentRoutes& routes);
 
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
