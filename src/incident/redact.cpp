@@ -638,9 +638,15 @@ bool is_phone(const NumberRun& run) {
     return run.digits[0] == '0' && digits >= 10 && digits <= 11;
   if (digits < 7 || digits > 12 || is_date_shape(run))
     return false;
+  const auto& g = run.groups;
+  // Two groups are a range ("8080-8090", "30000-32767") unless they read like "555-0132".
+  if (g.size() == 2 && !(g[0] == 3 && g[1] == 4))
+    return false;
+  // Pairs ("06 12 34 56 78") are a national number only with the trunk prefix '0'.
+  if (std::all_of(g.begin(), g.end(), [](int n) { return n == 2; }) && run.digits[0] != '0')
+    return false;
   if (run.separators.find('.') != std::string::npos) {
     // dots are versions and addresses unless in the two common phone layouts
-    const auto& g = run.groups;
     const bool us = g.size() == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4;
     const bool pairs =
         g.size() == 5 && std::all_of(g.begin(), g.end(), [](int n) { return n == 2; });
