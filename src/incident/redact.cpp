@@ -349,7 +349,7 @@ void scan_known_shapes(std::string_view text, std::vector<Span>& out) {
       continue;
     }
     for (const KnownShape& shape : kKnownShapes) {
-      if (text.compare(i, shape.prefix.size(), shape.prefix) != 0)
+      if (shape.prefix.front() != c || text.compare(i, shape.prefix.size(), shape.prefix) != 0)
         continue;
       std::size_t end = i + shape.prefix.size();
       while (end < text.size() && is_shape_char(text[end]))
@@ -719,6 +719,11 @@ bool joins_token(char c) {
 // version or an address and is skipped.
 void classify_run(std::string_view text, const DigitRun& run, bool glued_after, bool phone,
                   bool card, std::vector<Span>& out) {
+  int total_digits = 0;
+  for (const DigitGroup& group : run.groups)
+    total_digits += group.digits;
+  if (total_digits < 7)
+    return;  // too short for either; most runs in text are times, counts and versions
   const std::size_t count = run.groups.size();
   const auto dotted_before = [&](std::size_t first) {
     return first > 0 && run.groups[first - 1].separator_after == '.';
