@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <regex>
 
 #include "sloe/core/text.h"
@@ -832,18 +831,12 @@ void scan_numbers(std::string_view text, std::vector<Span>& out, bool phone, boo
 
 // ---- putting it together ----
 
-bool has_digit_run(std::string_view text, std::size_t min) {
-  std::size_t run = 0;
-  std::size_t total = 0;
+// A phone or card has at least seven digits in the text.
+bool has_enough_digits(std::string_view text, std::size_t min) {
+  std::size_t digits = 0;
   for (const char c : text) {
-    if (is_digit(c)) {
-      ++run;
-      ++total;
-      if (run >= 2 && total >= min)
-        return true;
-    } else {
-      run = 0;
-    }
+    if (is_digit(c) && ++digits >= min)
+      return true;
   }
   return false;
 }
@@ -865,7 +858,7 @@ void scan_gap(std::string_view gap, const std::array<bool, kBuiltinCount>& on,
     scan_url_passwords(gap, out);
   if (on[kEmail] && gap.find('@') != std::string_view::npos)
     scan_emails(gap, out);
-  if ((on[kPhone] || on[kCardNumber]) && has_digit_run(gap, 7))
+  if ((on[kPhone] || on[kCardNumber]) && has_enough_digits(gap, 7))
     scan_numbers(gap, out, on[kPhone], on[kCardNumber]);
 }
 
