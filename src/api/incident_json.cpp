@@ -7,6 +7,7 @@
 #include "sloe/core/labels.h"
 #include "sloe/core/text.h"
 #include "sloe/core/time_format.h"
+#include "sloe/incident/metrics.h"
 
 namespace sloe::api {
 namespace {
@@ -285,16 +286,15 @@ json summary_json(const incident::Summary& summary) {
           {"p90_seconds", summary.p90_seconds}};
 }
 
-// A figure of metrics.h: to − from in seconds; null when either end is unset or it is negative.
-// Mirrors incident::response_times so this module links before the incident module's metrics.
-json seconds_between(const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
-  if (!from || !to || *to < *from)
+json seconds_or_null(const std::optional<Duration>& figure) {
+  if (!figure)
     return nullptr;
-  return std::chrono::duration<double>(*to - *from).count();
+  return std::chrono::duration<double>(*figure).count();
 }
 
 json incident_object(const incident::Incident& incident) {
   const incident::Timestamps& t = incident.times;
+  const incident::ResponseTimes times = incident::response_times(incident);
   json roles = json::object();
   json history = json::array();
   for (const incident::RoleAssignment& assignment : incident.roles) {
@@ -332,10 +332,10 @@ json incident_object(const incident::Incident& incident) {
       {"updated_at", time_text(incident.updated_at)},
       {"created_by", incident.created_by},
       {"response_times",
-       {{"to_detect_seconds", seconds_between(t.impact_started, t.detected)},
-        {"to_acknowledge_seconds", seconds_between(t.detected, t.acknowledged)},
-        {"to_mitigate_seconds", seconds_between(t.impact_started, t.mitigated)},
-        {"to_resolve_seconds", seconds_between(t.impact_started, t.resolved)}}},
+       {{"to_detect_seconds", seconds_or_null(times.to_detect)},
+        {"to_acknowledge_seconds", seconds_or_null(times.to_acknowledge)},
+        {"to_mitigate_seconds", seconds_or_null(times.to_mitigate)},
+        {"to_resolve_seconds", seconds_or_null(times.to_resolve)}}},
   };
 }
 
