@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <array>
 #include <atomic>
@@ -511,7 +512,11 @@ Result<std::unique_ptr<httplib::Server>> make_server(const ServerOptions& option
       return false;
     }
     if (SSL_CTX_use_PrivateKey_file(&context, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      problem = "TLS key '" + key + "' is not an unencrypted PEM private key: " + openssl_error();
+      if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+        problem = "TLS key '" + key + "' does not belong to certificate '" + cert + "'";
+      } else {
+        problem = "TLS key '" + key + "' is not an unencrypted PEM private key: " + openssl_error();
+      }
       return false;
     }
     if (SSL_CTX_check_private_key(&context) != 1) {
