@@ -456,7 +456,7 @@ void install_audit_routes(Router& router, const AuditReader* reader) {
         for (const StoredAuditRecord& stored : listed.value()) {
           const AuditRecord& record = stored.record;
           entries.push_back({{"id", stored.id},
-                             {"at", format_rfc3339(record.at)},
+                             {"at", format_rfc3339(record.at, Rfc3339Precision::kMillis)},
                              {"actor", record.principal.name},
                              {"role", record.principal.role},
                              {"method", record.method},

@@ -517,7 +517,7 @@ TEST(AuditEndpoint, ListsNewestFirstInPagesForAdminsOnly) {
   EXPECT_EQ(page["entries"][1]["actor"], "ada");
   EXPECT_EQ(page["entries"][1]["role"], "admin");
   EXPECT_EQ(page["entries"][1]["path"], "/api/v2/silences");
-  EXPECT_EQ(page["entries"][1]["at"], "2027-01-15T08:00:00Z");
+  EXPECT_EQ(page["entries"][1]["at"], "2027-01-15T08:00:00.000Z");
   const auto next = page["next_before"].get<std::int64_t>();
   const auto second = client.Get("/api/v1/audit?limit=2&before=" + std::to_string(next), admin);
   ASSERT_EQ(second->status, 200);
