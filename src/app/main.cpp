@@ -61,15 +61,22 @@ std::string environment(const char* name) {
 
 // API tokens from --tokens FILE and SLOE_API_TOKENS, the webhook token from SLOE_WEBHOOK_TOKEN
 // and the webhook signing secret from SLOE_WEBHOOK_HMAC_SECRET. Messages never hold a secret.
-Result<std::shared_ptr<const api::Authenticator>> load_authenticator(const RunOptions& run) {
+// Tokens from the tokens file (--tokens, else sloe.yaml's server.tokens_file) and SLOE_API_TOKENS;
+// webhook credentials from SLOE_WEBHOOK_TOKEN / SLOE_WEBHOOK_HMAC_SECRET, else sloe.yaml's
+// server.webhook secrets.
+Result<std::shared_ptr<const api::Authenticator>> load_authenticator(
+    const RunOptions& run, const config::ServerSettings& server, const std::string& config_dir) {
   std::vector<api::ApiToken> tokens;
-  if (!run.tokens_file.empty()) {
-    std::ifstream in(run.tokens_file, std::ios::binary);
+  const std::string tokens_file = run.tokens_file.empty() ? server.tokens_file : run.tokens_file;
+  const std::string tokens_origin =
+      run.tokens_file.empty() ? "sloe.yaml server.tokens_file" : "--tokens";
+  if (!tokens_file.empty()) {
+    std::ifstream in(tokens_file, std::ios::binary);
     if (!in)
-      return Error{"--tokens: cannot read '" + run.tokens_file + "': " + std::strerror(errno)};
+      return Error{tokens_origin + ": cannot read '" + tokens_file + "': " + std::strerror(errno)};
     std::ostringstream text;
     text << in.rdbuf();
-    auto parsed = api::parse_tokens_file(text.str(), run.tokens_file);
+    auto parsed = api::parse_tokens_file(text.str(), tokens_file);
     if (!parsed)
       return parsed.error();
     tokens = std::move(parsed).value();
@@ -81,13 +88,28 @@ Result<std::shared_ptr<const api::Authenticator>> load_authenticator(const RunOp
     for (api::ApiToken& token : parsed.value())
       tokens.push_back(std::move(token));
   }
+  std::string webhook_token = environment("SLOE_WEBHOOK_TOKEN");
+  std::string token_origin = "SLOE_WEBHOOK_TOKEN";
+  if (webhook_token.empty() && server.webhook.token) {
+    auto resolved = config::resolve_secret(*server.webhook.token, config_dir);
+    if (!resolved)
+      return Error{"sloe.yaml server.webhook.token: " + resolved.error().message};
+    webhook_token = std::move(resolved).value();
+    token_origin = "sloe.yaml server.webhook.token";
+  }
   api::WebhookCredentials webhook;
-  if (const std::string token = environment("SLOE_WEBHOOK_TOKEN"); !token.empty()) {
-    if (token.size() < 16)
-      return Error{"SLOE_WEBHOOK_TOKEN is shorter than 16 characters (`sloe token new` makes one)"};
-    webhook.token_sha256_hex = api::hash_token(token);
+  if (!webhook_token.empty()) {
+    if (webhook_token.size() < 16)
+      return Error{token_origin + " is shorter than 16 characters (`sloe token new` makes one)"};
+    webhook.token_sha256_hex = api::hash_token(webhook_token);
   }
   webhook.hmac_secret = environment("SLOE_WEBHOOK_HMAC_SECRET");
+  if (webhook.hmac_secret.empty() && server.webhook.hmac_secret) {
+    auto resolved = config::resolve_secret(*server.webhook.hmac_secret, config_dir);
+    if (!resolved)
+      return Error{"sloe.yaml server.webhook.hmac_secret: " + resolved.error().message};
+    webhook.hmac_secret = std::move(resolved).value();
+  }
   return api::Authenticator::create(std::move(tokens), std::move(webhook));
 }
 
@@ -133,7 +155,10 @@ bool wait_for_termination(const sigset_t& signals, std::chrono::milliseconds tim
   return false;
 }
 
-Result<app::AgentOptions> agent_options(const RunOptions& run) {
+// Command-line flags win over sloe.yaml's server settings.
+Result<app::AgentOptions> agent_options(const RunOptions& run, const config::Config& config,
+                                        const std::string& config_dir) {
+  const config::ServerSettings& server = config.settings.server;
   app::AgentOptions options;
   options.data_dir = run.data_dir;
   auto listen = api::parse_listen_address(run.listen);
@@ -144,7 +169,12 @@ Result<app::AgentOptions> agent_options(const RunOptions& run) {
   options.listen.tls_key_file = run.tls_key_file;
   if (run.tls_cert_file.empty() != run.tls_key_file.empty())
     return Error{"--tls-cert and --tls-key go together: give both or neither"};
-  auto auth = load_authenticator(run);
+  if (run.tls_cert_file.empty() && server.tls) {
+    options.listen.tls_cert_file = server.tls->cert_file;
+    options.listen.tls_key_file = server.tls->key_file;
+  }
+  options.listen.max_body_bytes = server.max_body_bytes;
+  auto auth = load_authenticator(run, server, config_dir);
   if (!auth)
     return auth.error();
   options.auth = std::move(auth).value();
@@ -184,7 +214,7 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
               << common.config_dir << ")\n";
     return kExitInvalid;
   }
-  auto options = agent_options(run);
+  auto options = agent_options(run, *loaded, common.config_dir);
   if (!options) {
     std::cerr << "error: " << options.error().message << "\n";
     return kExitInvalid;
