@@ -156,7 +156,28 @@ struct AgentMetrics::Impl {
         outbox_oldest(BuildGauge()
                           .Name("sloe_notification_outbox_oldest_pending_seconds")
                           .Help("Age of the oldest notification waiting in the outbox.")
-                          .Register(*registry)) {
+                          .Register(*registry)),
+        incidents_open(BuildGauge()
+                           .Name("sloe_incidents_open")
+                           .Help("Incidents not resolved or closed, per severity (test incidents "
+                                 "excluded).")
+                           .Register(*registry)),
+        time_to_detect(BuildGauge()
+                           .Name("sloe_incident_time_to_detect_seconds")
+                           .Help("Detected minus impact started, median and p90 per severity.")
+                           .Register(*registry)),
+        time_to_acknowledge(BuildGauge()
+                                .Name("sloe_incident_time_to_acknowledge_seconds")
+                                .Help("Acknowledged minus detected, median and p90 per severity.")
+                                .Register(*registry)),
+        time_to_mitigate(BuildGauge()
+                             .Name("sloe_incident_time_to_mitigate_seconds")
+                             .Help("Mitigated minus impact started, median and p90 per severity.")
+                             .Register(*registry)),
+        time_to_resolve(BuildGauge()
+                            .Name("sloe_incident_time_to_resolve_seconds")
+                            .Help("Resolved minus impact started, median and p90 per severity.")
+                            .Register(*registry)) {
     build_info.Add({{"version", version}}).Set(1);
   }
 
@@ -190,6 +211,11 @@ struct AgentMetrics::Impl {
   Family<Counter>& notifications_retried;
   Family<Gauge>& outbox_depth;
   Family<Gauge>& outbox_oldest;
+  Family<Gauge>& incidents_open;
+  Family<Gauge>& time_to_detect;
+  Family<Gauge>& time_to_acknowledge;
+  Family<Gauge>& time_to_mitigate;
+  Family<Gauge>& time_to_resolve;
   std::mutex notifications_mutex;
   NotificationFigures last_notifications;  // guarded by notifications_mutex
 };
@@ -300,6 +326,29 @@ void AgentMetrics::observe_notifications(const NotificationFigures& figures) {
   impl_->outbox_depth.Add({}).Set(static_cast<double>(figures.outbox_depth));
   impl_->outbox_oldest.Add({}).Set(figures.oldest_pending_seconds);
   impl_->last_notifications = figures;
+}
+
+void AgentMetrics::observe_incidents(const std::map<incident::Severity, std::int64_t>& open,
+                                     const std::vector<incident::SeverityStats>& stats) {
+  for (const auto& [severity, count] : open) {
+    impl_->incidents_open.Add({{"severity", std::string(incident::to_string(severity))}})
+        .Set(static_cast<double>(count));
+  }
+  const auto set = [](Family<Gauge>& family, const std::string& severity,
+                      const incident::Summary& summary) {
+    const double none = std::numeric_limits<double>::quiet_NaN();
+    family.Add({{"severity", severity}, {"quantile", "0.5"}})
+        .Set(summary.count > 0 ? summary.median_seconds : none);
+    family.Add({{"severity", severity}, {"quantile", "0.9"}})
+        .Set(summary.count > 0 ? summary.p90_seconds : none);
+  };
+  for (const incident::SeverityStats& figures : stats) {
+    const std::string severity(incident::to_string(figures.severity));
+    set(impl_->time_to_detect, severity, figures.to_detect);
+    set(impl_->time_to_acknowledge, severity, figures.to_acknowledge);
+    set(impl_->time_to_mitigate, severity, figures.to_mitigate);
+    set(impl_->time_to_resolve, severity, figures.to_resolve);
+  }
 }
 
 std::string AgentMetrics::render() const {

@@ -15,6 +15,7 @@
 #include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
 #include "sloe/app/alert_pipeline.h"
+#include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
 #include "sloe/app/slo_alerts.h"
 #include "sloe/config/loader.h"
@@ -169,6 +170,57 @@ struct Agent::Impl {
     metrics.observe_notifications(figures);
   }
 
+  void observe_incidents() {
+    if (!incidents)
+      return;
+    auto figures = incidents->figures();
+    if (!figures) {
+      spdlog::warn("reading incident metrics failed: {}", figures.error().message);
+      return;
+    }
+    metrics.observe_incidents(figures->open, figures->stats);
+  }
+
+  // Owners of overdue action items are reminded (at most once a day each) through the outbox.
+  void remind_action_items() {
+    if (!incidents)
+      return;
+    auto sent = incidents->remind_overdue(clock.now());
+    if (!sent) {
+      spdlog::warn("reminding owners of overdue action items failed: {}", sent.error().message);
+    } else if (*sent > 0) {
+      spdlog::info("reminded owners of {} overdue action items", *sent);
+    }
+  }
+
+  // Incidents share the database file, with connections of their own. Reminders go through the
+  // notifier once the pipeline exists: to the receiver page-<owner> when the routing tree has
+  // one, else to the routing tree's root receiver.
+  Status open_incidents(const std::string& db_path) {
+    IncidentService::Options incident_options;
+    incident_options.warn = [](const std::string& message) {
+      spdlog::warn("incidents: {}", message);
+    };
+    incident_options.notify = [this](const alert::GroupNotification& notification) -> Status {
+      if (!notifier)
+        return Error{"no routing tree in alerts/: notifications are not sent"};
+      auto queued = notifier->enqueue(notification);
+      if (!queued)
+        return queued.error();
+      return {};
+    };
+    incident_options.has_receiver = [this](std::string_view name) {
+      return receivers.find(name) != nullptr;
+    };
+    if (config.alerting)
+      incident_options.default_receiver = config.alerting->routes.root().options().receiver;
+    auto opened = IncidentService::open(db_path, clock, std::move(incident_options));
+    if (!opened)
+      return opened.error();
+    incidents = std::move(opened).value();
+    return {};
+  }
+
   // Logs when an SLO starts or stops meeting a page or ticket condition, so the log tells the
   // story of an incident without anyone polling the API.
   void log_page_transitions(const api::Board& next) {
@@ -220,11 +272,13 @@ struct Agent::Impl {
       lock.unlock();
       evaluate();
       observe_notifications();
+      observe_incidents();
       if (clock.monotonic() >= next_snapshot) {
         if (Status saved = save_history(); !saved) {
           spdlog::error("saving SLI history failed: {}", saved.error().message);
         }
         collect_garbage();
+        remind_action_items();
         next_snapshot = clock.monotonic() + options.snapshot_interval;
       }
       lock.lock();
@@ -246,6 +300,11 @@ struct Agent::Impl {
     outbox_database = std::move(opened).value();
     outbox = std::make_unique<notify::Outbox>(*outbox_database);
     notify::NotifierOptions notifier_options;
+    notifier_options.on_finished = [this](const notify::OutboxEntry& row, bool delivered,
+                                          const std::string& reason, TimePoint at) {
+      if (incidents)
+        incidents->notification_delivered(row.receiver, row.group_key, delivered, reason, at);
+    };
     notifier_options.log = [](notify::LogLevel level, const std::string& message) {
       if (level == notify::LogLevel::kError) {
         spdlog::error("notify: {}", message);
@@ -264,6 +323,16 @@ struct Agent::Impl {
     pipeline_options.external_url = options.external_url;
     pipeline_options.link_key = key.value();
     pipeline_options.warn = [](const std::string& message) { spdlog::warn("{}", message); };
+    if (incidents) {
+      IncidentService* observer = incidents.get();
+      pipeline_options.on_enqueued = [observer](const alert::GroupNotification& notification) {
+        observer->notification_enqueued(notification);
+      };
+      pipeline_options.on_acknowledged = [observer](const alert::GroupNotification& latest,
+                                                    const std::string& by, TimePoint at) {
+        observer->escalation_acknowledged(latest, by, at);
+      };
+    }
     DurableSilences* silence_service = silences.get();
     auto created = AlertPipeline::create(
         clock, config, *notifier,
@@ -302,6 +371,9 @@ struct Agent::Impl {
 
   std::mutex database_mutex;
   std::unique_ptr<store::Database> database;
+  // Incidents: called by the intake, the pipeline and the notifier, so declared before them (and
+  // destroyed after them); its writer is stopped after the HTTP server.
+  std::unique_ptr<IncidentService> incidents;
   std::unique_ptr<probe::Engine> engine;
   SloAlerts slo_alerts{""};  // guarded by evaluation_mutex
   // Notifications: the outbox has a connection of its own (the notifier drains it on its own
@@ -382,14 +454,27 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
         "http://" + impl->options.listen.host + ":" + std::to_string(impl->options.listen.port);
   }
   impl->slo_alerts = SloAlerts(impl->options.external_url);
+  if (Status opened = impl->open_incidents(db_path); !opened)
+    return Error{"opening incidents: " + opened.error().message};
+  // INTEGRATOR(inc-api):
+  // impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
   if (Status piped = impl->create_pipeline(db_path); !piped)
     return piped.error();
   Impl* forward_to = impl.get();
-  auto intake = DurableAlertIntake::open(*impl->database, impl->database_mutex, clock,
-                                         [forward_to](const std::vector<alert::Alert>& alerts) {
-                                           if (forward_to->pipeline)
-                                             forward_to->pipeline->ingest(alerts);
-                                         });
+  auto intake = DurableAlertIntake::open(
+      *impl->database, impl->database_mutex, clock,
+      [forward_to](const std::vector<alert::Alert>& alerts) {
+        // Incidents first: the pipeline's notifications then
+        // find the alerts already linked.
+        if (forward_to->incidents) {
+          if (Status recorded = forward_to->incidents->on_alerts(alerts, forward_to->clock.now());
+              !recorded) {
+            spdlog::error("{}", recorded.error().message);
+          }
+        }
+        if (forward_to->pipeline)
+          forward_to->pipeline->ingest(alerts);
+      });
   if (!intake)
     return intake.error();
   impl->alert_intake = std::move(intake).value();
@@ -488,6 +573,9 @@ void Agent::stop() {
     impl_->pipeline->stop();
     impl_->notifier->stop();
   }
+  // After every caller (HTTP, pipeline, notifier) stopped: commits what is queued, then ends.
+  if (impl_->incidents)
+    impl_->incidents->stop();
 }
 
 void Agent::evaluate_now() {

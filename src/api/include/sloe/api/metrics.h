@@ -14,8 +14,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sloe/api/status_board.h"
+#include "sloe/incident/metrics.h"
+#include "sloe/incident/model.h"
 #include "sloe/probe/result.h"
 
 namespace sloe::api {
@@ -49,6 +52,13 @@ class AgentMetrics {
   // sloe_notification_outbox_oldest_pending_seconds. Counters move by the growth since the last
   // call, so figures must only grow (they do: they are totals since the notifier started).
   void observe_notifications(const NotificationFigures& figures);
+
+  // sloe_incidents_open{severity} (non-test incidents not resolved/closed) and
+  // sloe_incident_time_to_{detect,acknowledge,mitigate,resolve}_seconds{severity,quantile} gauges
+  // (quantile "0.5" and "0.9"; NaN while no incident of that severity has the figure; test
+  // incidents excluded).
+  void observe_incidents(const std::map<incident::Severity, std::int64_t>& open,
+                         const std::vector<incident::SeverityStats>& stats);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;
