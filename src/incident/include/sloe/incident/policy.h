@@ -13,6 +13,7 @@
 
 #include "sloe/alert/alert.h"
 #include "sloe/alert/matcher.h"
+#include "sloe/incident/lifecycle.h"
 #include "sloe/incident/model.h"
 
 namespace sloe::incident {
