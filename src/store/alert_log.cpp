@@ -1,8 +1,7 @@
 #include "sloe/store/alert_log.h"
 
-#include <cstdio>
-
 #include "sloe/core/time_format.h"
+#include "stored_text.h"
 
 namespace sloe::store {
 namespace {
@@ -11,11 +10,7 @@ std::string time_text(TimePoint t) {
   return format_rfc3339(t, Rfc3339Precision::kNanos);
 }
 
-std::string fingerprint_text(std::uint64_t fingerprint) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(fingerprint));
-  return buffer;
-}
+using detail::fingerprint_text;
 
 Result<std::uint64_t> parse_fingerprint(const std::string& text) {
   if (text.size() != 16)

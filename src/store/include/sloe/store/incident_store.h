@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,11 @@ struct IncidentPage {
 
 class IncidentStore {
  public:
-  explicit IncidentStore(Database& db) : db_(db) {}
+  // Statements are prepared on first use and kept. REQUIRES: db outlives the store.
+  explicit IncidentStore(Database& db);
+  ~IncidentStore();
+  IncidentStore(const IncidentStore&) = delete;
+  IncidentStore& operator=(const IncidentStore&) = delete;
 
   // Inserts a new incident (id assigned, roles included) and its events (incident_id filled in).
   // Fails with a message starting "duplicate open incident" when another open incident has the
@@ -73,7 +78,10 @@ class IncidentStore {
   Result<std::optional<incident::TimelineEvent>> event(std::int64_t event_id);
   // Replaces a note's text/pinned flag, keeping the previous text as a NoteRevision; the event's
   // revision goes up by one when the text changed. REQUIRES: the event is a note.
+  // A pinned-flag-only change keeps the revision and adds no NoteRevision.
   Status edit_note(const incident::TimelineEvent& edited, const std::string& editor, TimePoint at);
+  // The superseded texts of a note, oldest first: revision r's text, and the editor and time of
+  // the edit that replaced it (the current text is the event's own).
   Result<std::vector<incident::NoteRevision>> note_revisions(std::int64_t event_id);
 
   // Links an alert period to an incident. Returns false when that period is already linked
@@ -93,7 +101,9 @@ class IncidentStore {
   Status mark_reminded(std::int64_t action_id, TimePoint at);
 
  private:
+  struct Statements;  // prepared statements, cached (incident_store.cpp)
   Database& db_;
+  std::unique_ptr<Statements> statements_;
 };
 
 // One mutating request, as the audit log keeps it. Never holds a request body or a credential.
