@@ -348,16 +348,22 @@ TEST_F(IncidentServiceTest, SecretsAndAddressesNeverReachTheDatabaseFiles) {
   EXPECT_EQ(notes.front().text.find(token), std::string::npos);
   EXPECT_NE(notes.front().text.find("[REDACTED:"), std::string::npos);
 
-  // Raw bytes: the main file and the write-ahead log, while open and after closing.
+  // Raw bytes: the main file and the write-ahead log, while open and after closing. The redacted
+  // note is there (so these are the bytes that hold it); the secrets are not.
+  std::string written;
   for (const std::string& path : {db_path(), db_path() + "-wal"}) {
     const std::string bytes = file_bytes(path);
     EXPECT_EQ(bytes.find(email), std::string::npos) << path;
     EXPECT_EQ(bytes.find(token), std::string::npos) << path;
+    written += bytes;
   }
+  EXPECT_NE(written.find("[REDACTED:"), std::string::npos);
+  EXPECT_NE(written.find("failed; ask"), std::string::npos);
   service_.reset();
   const std::string closed = file_bytes(db_path());
   EXPECT_EQ(closed.find(email), std::string::npos);
   EXPECT_EQ(closed.find(token), std::string::npos);
+  EXPECT_NE(closed.find("failed; ask"), std::string::npos);
 }
 
 TEST_F(IncidentServiceTest, GroupCommitKeepsEveryNoteInOrderPerThread) {
