@@ -75,11 +75,16 @@ std::optional<YAML::Mark> find_stuck_document(const std::string& text) {
   return std::nullopt;
 }
 
-// Which top-level folder a file was read from decides how its documents are read.
-enum class Folder { kSlo, kAlerts };
+// Which top-level folder a file was read from decides how its documents are read; sloe.yaml at
+// the root holds the agent's settings.
+enum class Folder { kSlo, kAlerts, kSettings };
+
+constexpr const char* kSettingsFile = "sloe.yaml";
 
 Folder folder_of(const std::string& name) {
   const std::string generic = fs::path(name).lexically_normal().generic_string();
+  if (generic == kSettingsFile)
+    return Folder::kSettings;
   return generic.rfind("alerts/", 0) == 0 || generic.find("/alerts/") != std::string::npos
              ? Folder::kAlerts
              : Folder::kSlo;
@@ -102,6 +107,10 @@ class Loader {
       documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
       reader.error(reader.location(e.mark.line, e.mark.column), "YAML syntax error: " + e.msg);
+      return;
+    }
+    if (folder == Folder::kSettings) {
+      add_settings_file(reader, documents);
       return;
     }
     for (const YAML::Node& document : documents) {
@@ -156,11 +165,38 @@ class Loader {
       config.alerting = std::move(alerting_->config);
       config.alerting_locations = std::move(alerting_->locations);
     }
+    config.settings = std::move(settings_);
     result.config = std::move(config);
     return result;
   }
 
  private:
+  // sloe.yaml: one document of settings.
+  void add_settings_file(Reader& reader, const std::vector<YAML::Node>& documents) {
+    if (has_settings_) {
+      reader.error(reader.location(0, 0), "a second settings file; sloe reads one sloe.yaml");
+      return;
+    }
+    has_settings_ = true;
+    bool seen = false;
+    for (const YAML::Node& document : documents) {
+      if (document.IsNull())
+        continue;
+      if (seen) {
+        reader.error(reader.location(document),
+                     "sloe.yaml holds one document; merge this one into the first");
+        return;
+      }
+      seen = true;
+      try {
+        detail::parse_settings_document(reader, document, &settings_);
+      } catch (const YAML::Exception& e) {
+        reader.error(reader.location(document),
+                     std::string("could not read document: ") + e.what());
+      }
+    }
+  }
+
   // alerts/: an Alertmanager configuration (top-level `route:`) or an on-call document.
   void add_alerts_document(Reader& reader, const YAML::Node& document) {
     if (document.IsNull())
@@ -382,6 +418,8 @@ class Loader {
   detail::ParsedOncall oncall_;
   bool has_oncall_ = false;  // at least one on-call document was read
   std::vector<route::Silence> silences_;
+  Settings settings_;
+  bool has_settings_ = false;
 };
 
 bool is_config_file(const fs::path& path) {
@@ -423,6 +461,20 @@ LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std
 
 namespace {
 
+// Reads one file into the loader; false (reported) when it cannot be read.
+bool read_file(Loader& loader, const fs::path& path, Folder kind) {
+  const std::string name = path.lexically_normal().generic_string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    loader.add_file_error(name, std::string("cannot read file: ") + std::strerror(errno));
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  loader.add_file(name, text.str(), kind);
+  return true;
+}
+
 // Reads every configuration file under folder (recursively, sorted, hidden names skipped) into
 // the loader. False when the folder cannot be listed (reported).
 bool read_folder(Loader& loader, const fs::path& folder, Folder kind) {
@@ -444,18 +496,19 @@ bool read_folder(Loader& loader, const fs::path& folder, Folder kind) {
     return false;
   }
   std::sort(files.begin(), files.end());
-  for (const fs::path& path : files) {
-    const std::string name = path.lexically_normal().generic_string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      loader.add_file_error(name, std::string("cannot read file: ") + std::strerror(errno));
-      continue;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    loader.add_file(name, text.str(), kind);
-  }
+  for (const fs::path& path : files)
+    read_file(loader, path, kind);
   return true;
+}
+
+// The settings file, when it exists. False when it is not a readable regular file (reported).
+bool read_settings_file(Loader& loader, const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    loader.add_file_error(path.generic_string(), "not a regular file");
+    return false;
+  }
+  return read_file(loader, path, Folder::kSettings);
 }
 
 }  // namespace
@@ -477,9 +530,19 @@ LoadResult load_config(const std::string& dir) {
   const fs::path alerts_dir = (root / "alerts").lexically_normal();
   if (fs::is_directory(alerts_dir, ec) && !read_folder(loader, alerts_dir, Folder::kAlerts))
     return loader.finish(dir);
+  // sloe.yaml is optional: without it, every setting keeps its default.
+  const fs::path settings_file = (root / kSettingsFile).lexically_normal();
+  if (fs::exists(settings_file, ec) && !read_settings_file(loader, settings_file))
+    return loader.finish(dir);
   LoadResult result = loader.finish(dir);
   if (result.config) {
     const fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+    ServerSettings& server = result.config->settings.server;
+    if (server.tls) {
+      join_relative(server.tls->cert_file, base);
+      join_relative(server.tls->key_file, base);
+    }
+    join_relative(server.tokens_file, base);
     for (ProbeSpec& probe : result.config->probes) {
       if (auto* http = std::get_if<HttpProbeSpec>(&probe.kind))
         join_tls_paths(http->tls, base);

@@ -48,6 +48,15 @@ bool is_valid_object_name(std::string_view name);
 std::optional<std::string> read_object_name(Reader& reader, const Field& field,
                                             const std::string& what);
 
+// `{ env: NAME }` or `{ file: PATH }`; a scalar is reported as a secret written into the file.
+// `what` names the value in messages ("basic_auth password").
+std::optional<SecretRef> read_secret_ref(Reader& reader, const Field& field,
+                                         const std::string& what);
+
+// sloe.yaml: the one document of agent settings (server, incidents, redaction). Reports every
+// problem; sections that are absent or invalid keep their defaults in *out.
+void parse_settings_document(Reader& reader, const YAML::Node& document, Settings* out);
+
 // `silences:` of an alerts/ document: each item {matchers: [..], starts_at?, ends_at, created_by,
 // comment}, validated as the silences API validates (route::validate). Appends the valid ones.
 void parse_silences(Reader& reader, const Field& field, std::vector<route::Silence>* out);

@@ -196,6 +196,8 @@ std::string secret_hint(const std::string& what) {
          "into the file";
 }
 
+}  // namespace
+
 std::optional<SecretRef> read_secret_ref(Reader& reader, const Field& field,
                                          const std::string& what) {
   if (!field.is_null() && field.value.IsScalar()) {
@@ -242,6 +244,8 @@ std::optional<SecretRef> read_secret_ref(Reader& reader, const Field& field,
   }
   return ref;
 }
+
+namespace {
 
 void read_tls_options(Reader& reader, const Mapping& tls, const std::string& what,
                       TlsOptions& out) {

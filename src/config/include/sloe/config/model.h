@@ -4,7 +4,9 @@
 // Every value here has passed validation (config/loader.h), so consumers need not re-check ranges.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -219,6 +221,74 @@ struct AlertingLocations {
   std::vector<SourceLocation> time_intervals;  // parallel to time_intervals
 };
 
+// ---- sloe.yaml: settings of the agent itself (optional file at the configuration root) ----
+//
+// Plain strings where another module owns the meaning (matchers, severities, detector names): the
+// loader has checked them, and the agent converts them into incident and API types.
+
+// The listener's certificate and key (PEM). Both or neither; paths joined to the configuration
+// directory by load_config().
+struct ServerTlsSettings {
+  std::string cert_file;
+  std::string key_file;
+};
+
+// How /api/v1/alerts and other webhooks prove who sent them: a shared token, an HMAC secret for
+// the signature header, either or both; neither means the endpoint needs a bearer token like the
+// rest of the API.
+struct WebhookAuthSettings {
+  std::optional<SecretRef> token;
+  std::optional<SecretRef> hmac_secret;
+};
+
+inline constexpr std::size_t kDefaultMaxBodyBytes = 1024 * 1024;
+
+struct ServerSettings {
+  std::optional<ServerTlsSettings> tls;  // nullopt: plain HTTP
+  // Lines "<name> <role> sha256:<hex>"; empty: no tokens file. Joined to the configuration
+  // directory by load_config(). The loader does not open it (it is read when the agent starts).
+  std::string tokens_file;
+  std::size_t max_body_bytes = kDefaultMaxBodyBytes;  // larger request bodies get 413
+  WebhookAuthSettings webhook;
+};
+
+// One incident policy, as written and checked: name [a-z0-9_-]+ and unique; each matchers entry
+// is one Alertmanager matcher list ('severity="page"', 'a="b", c=~"d"'), all must match; severity
+// is "SEV1".."SEV4"; group_by is a valid label name.
+struct IncidentPolicySettings {
+  std::string name = "page";
+  std::vector<std::string> matchers{R"(severity="page")"};
+  std::string severity = "SEV2";
+  std::string group_by = "service";
+};
+
+struct IncidentSettings {
+  // Absent `incidents.policies`: the one default policy above. An explicit empty list: alerts
+  // open no incidents (responders still declare them).
+  std::vector<IncidentPolicySettings> policies{IncidentPolicySettings{}};
+};
+
+// Names of the redactor's built-in detectors (incident/redact.h), for checking `disable:`.
+inline constexpr std::array<const char*, 8> kRedactionBuiltins{
+    "bearer_token", "api_key", "aws_key", "url_password",
+    "private_key",  "email",   "phone",   "card_number"};
+
+struct RedactionPatternSettings {
+  std::string name;   // [a-z0-9_]+, unique
+  std::string regex;  // ECMAScript, compiled by the loader to check it
+};
+
+struct RedactionSettings {
+  std::vector<std::string> disable;  // names from kRedactionBuiltins, each at most once
+  std::vector<RedactionPatternSettings> patterns;
+};
+
+struct Settings {
+  ServerSettings server;
+  IncidentSettings incidents;
+  RedactionSettings redaction;
+};
+
 struct Config {
   std::string directory;  // the configuration folder as given
   std::vector<ProbeSpec> probes;
@@ -234,6 +304,8 @@ struct Config {
   // The Alertmanager document under alerts/, when there is one (at most one is allowed).
   std::optional<AlertingConfig> alerting;
   AlertingLocations alerting_locations;
+  // sloe.yaml at the configuration root; defaults when the file (or a section) is absent.
+  Settings settings;
 };
 
 }  // namespace sloe::config
