@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "sloe/alert/matcher.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
@@ -214,6 +215,30 @@ struct Agent::Impl {
     };
     if (config.alerting)
       incident_options.default_receiver = config.alerting->routes.root().options().receiver;
+    // sloe.yaml's incidents.policies and redaction, checked by the loader.
+    incident_options.policies.clear();
+    for (const config::IncidentPolicySettings& settings : config.settings.incidents.policies) {
+      incident::IncidentPolicy policy;
+      policy.name = settings.name;
+      for (const std::string& text : settings.matchers) {
+        auto matchers = alert::parse_matchers(text);
+        if (!matchers)
+          return Error{"incident policy '" + settings.name + "': " + matchers.error().message};
+        policy.matchers.insert(policy.matchers.end(), matchers->begin(), matchers->end());
+      }
+      if (const auto severity = incident::parse_severity(settings.severity))
+        policy.severity = *severity;
+      policy.group_by = settings.group_by;
+      incident_options.policies.push_back(std::move(policy));
+    }
+    incident::RedactionOptions redaction;
+    redaction.disabled_builtins = config.settings.redaction.disable;
+    for (const config::RedactionPatternSettings& pattern : config.settings.redaction.patterns)
+      redaction.patterns.push_back(incident::RedactionPattern{pattern.name, pattern.regex});
+    auto redactor = incident::Redactor::create(redaction);
+    if (!redactor)
+      return Error{"redaction: " + redactor.error().message};
+    incident_options.redactor = std::move(redactor).value();
     auto opened = IncidentService::open(db_path, clock, std::move(incident_options));
     if (!opened)
       return opened.error();
