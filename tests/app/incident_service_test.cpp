@@ -13,7 +13,11 @@
 
 #include "../store/temp_dir.h"
 #include "sloe/alert/fingerprint.h"
+#include "sloe/app/alert_pipeline.h"
+#include "sloe/config/loader.h"
 #include "sloe/core/time_format.h"
+#include "sloe/notify/outbox.h"
+#include "sloe/store/schema.h"
 
 namespace sloe::app {
 namespace {
@@ -466,6 +470,92 @@ TEST_F(IncidentServiceTest, WritesAfterStopAreRefused) {
   EXPECT_EQ(refusal_of(service_->add_note(declared.id, "late", false, "bob")),
             api::Refusal::kUnavailable);
   EXPECT_EQ(value_of(service_->get(declared.id)).incident.title, "Before");
+}
+
+// The seams, end to end with a ManualClock: the pipeline's enqueue/ack observers and the
+// notifier's delivery observer put a page's notifications on the incident its alert opened.
+constexpr const char* kRouting = R"(route:
+  receiver: pager
+  group_by: [service]
+  group_wait: 30s
+receivers:
+  - name: pager
+    escalation_policy: page-sre
+    webhook_configs: [{ url: "http://hooks.test/pager" }]
+  - name: page-alice
+    webhook_configs: [{ url: "http://hooks.test/alice" }]
+)";
+constexpr const char* kOncall = R"(users:
+  - { name: alice, receiver: page-alice }
+escalation_policies:
+  - name: page-sre
+    steps:
+      - users: [alice]
+        wait: 10m
+)";
+
+class AcceptingSender final : public notify::Sender {
+ public:
+  notify::SendResult send(const notify::OutboxRequest&) override {
+    return notify::SendResult{200, "", std::nullopt, ""};
+  }
+};
+
+TEST_F(IncidentServiceTest, PipelineNotificationsAndAcknowledgementsReachTheIncident) {
+  auto loaded = config::load_config_from_strings(
+      {{"alerts/alertmanager.yml", kRouting}, {"alerts/oncall.yaml", kOncall}});
+  ASSERT_TRUE(loaded.ok());
+  const config::Config config = std::move(*loaded.config);
+  auto receivers = build_receivers(*config.alerting, "");
+  ASSERT_TRUE(receivers.ok()) << receivers.error().message;
+  notify::ReceiverRegistry registry;
+  registry.replace(std::move(receivers).value());
+  auto db = store::Database::open(dir_.file("sloe.db"), store::sloe_migrations());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  notify::Outbox outbox(**db);
+  AcceptingSender sender;
+  IncidentService* incidents = service_.get();
+  notify::NotifierOptions notifier_options;
+  notifier_options.on_finished = [incidents](const notify::OutboxEntry& row, bool delivered,
+                                             const std::string& reason, TimePoint at) {
+    incidents->notification_delivered(row.receiver, row.group_key, delivered, reason, at);
+  };
+  notify::Notifier notifier(outbox, registry, sender, clock_, notifier_options);
+  AlertPipeline::Options options;
+  options.on_enqueued = [incidents](const alert::GroupNotification& notification) {
+    incidents->notification_enqueued(notification);
+  };
+  options.on_acknowledged = [incidents](const alert::GroupNotification& latest,
+                                        const std::string& by, TimePoint at) {
+    incidents->escalation_acknowledged(latest, by, at);
+  };
+  auto pipeline = AlertPipeline::create(clock_, config, notifier, nullptr, options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+
+  const alert::Alert alert = page("HighErrorRate", "checkout", clock_.now());
+  ASSERT_TRUE(service_->on_alerts({alert}, clock_.now()).ok());
+  (*pipeline)->ingest({alert});
+  (*pipeline)->process();  // routed now; the group waits group_wait
+  clock_.advance(30s);
+  (*pipeline)->process();
+  ASSERT_TRUE(notifier.drain_once(clock_.now()).ok());
+
+  const auto incidents_now = all_incidents();
+  ASSERT_THAT(incidents_now, SizeIs(1));
+  const std::int64_t id = incidents_now.front().id;
+  const auto sent = events_of_kind(timeline(id), kind::kNotificationSent);
+  std::vector<std::string> receivers_notified;
+  for (const incident::TimelineEvent& event : sent)
+    receivers_notified.push_back(event.fields.at("receiver"));
+  std::sort(receivers_notified.begin(), receivers_notified.end());
+  EXPECT_THAT(receivers_notified, ElementsAre("page-alice", "pager"));
+
+  clock_.advance(2min);
+  const auto escalations = (*pipeline)->escalations();
+  ASSERT_THAT(escalations, SizeIs(1));
+  ASSERT_TRUE((*pipeline)->acknowledge(escalations.front().id, "alice").ok());
+  EXPECT_THAT(events_of_kind(timeline(id), kind::kNotificationAcknowledged), SizeIs(1));
+  EXPECT_EQ(value_of(service_->get(id)).incident.times.acknowledged, clock_.now());
 }
 
 }  // namespace
