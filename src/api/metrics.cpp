@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "sloe/core/clock.h"
 #include "sloe/core/duration.h"
@@ -161,23 +163,7 @@ struct AgentMetrics::Impl {
                            .Name("sloe_incidents_open")
                            .Help("Incidents not resolved or closed, per severity (test incidents "
                                  "excluded).")
-                           .Register(*registry)),
-        time_to_detect(BuildGauge()
-                           .Name("sloe_incident_time_to_detect_seconds")
-                           .Help("Detected minus impact started, median and p90 per severity.")
-                           .Register(*registry)),
-        time_to_acknowledge(BuildGauge()
-                                .Name("sloe_incident_time_to_acknowledge_seconds")
-                                .Help("Acknowledged minus detected, median and p90 per severity.")
-                                .Register(*registry)),
-        time_to_mitigate(BuildGauge()
-                             .Name("sloe_incident_time_to_mitigate_seconds")
-                             .Help("Mitigated minus impact started, median and p90 per severity.")
-                             .Register(*registry)),
-        time_to_resolve(BuildGauge()
-                            .Name("sloe_incident_time_to_resolve_seconds")
-                            .Help("Resolved minus impact started, median and p90 per severity.")
-                            .Register(*registry)) {
+                           .Register(*registry)) {
     build_info.Add({{"version", version}}).Set(1);
   }
 
@@ -212,10 +198,10 @@ struct AgentMetrics::Impl {
   Family<Gauge>& outbox_depth;
   Family<Gauge>& outbox_oldest;
   Family<Gauge>& incidents_open;
-  Family<Gauge>& time_to_detect;
-  Family<Gauge>& time_to_acknowledge;
-  Family<Gauge>& time_to_mitigate;
-  Family<Gauge>& time_to_resolve;
+  std::mutex incidents_mutex;
+  // Built by observe_incidents, added to the registry's families by render(): their quantiles
+  // are computed by the incident module, not observed one by one.
+  std::vector<prometheus::MetricFamily> incident_times;  // guarded by incidents_mutex
   std::mutex notifications_mutex;
   NotificationFigures last_notifications;  // guarded by notifications_mutex
 };
@@ -328,34 +314,43 @@ void AgentMetrics::observe_notifications(const NotificationFigures& figures) {
   impl_->last_notifications = figures;
 }
 
-void AgentMetrics::observe_incidents(const std::map<incident::Severity, std::int64_t>& open,
-                                     const std::vector<incident::SeverityStats>& stats) {
-  for (const auto& [severity, count] : open) {
-    impl_->incidents_open.Add({{"severity", std::string(incident::to_string(severity))}})
-        .Set(static_cast<double>(count));
+void AgentMetrics::observe_incidents(const IncidentMetricFigures& figures) {
+  for (const auto& [severity, count] : figures.open)
+    impl_->incidents_open.Add({{"severity", severity}}).Set(static_cast<double>(count));
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& [figure, by_severity] : figures.times) {
+    prometheus::MetricFamily family;
+    family.name = "sloe_incident_time_to_" + figure + "_seconds";
+    family.help = "Time to " + figure +
+                  " of incidents, median and 90th percentile per severity "
+                  "(test incidents excluded).";
+    family.type = prometheus::MetricType::Summary;
+    for (const auto& [severity, times] : by_severity) {
+      const double none = std::numeric_limits<double>::quiet_NaN();
+      prometheus::ClientMetric metric;
+      metric.label = {{"severity", severity}};
+      metric.summary.sample_count = times.count;
+      metric.summary.sample_sum = times.sum_seconds;
+      metric.summary.quantile = {{0.5, times.count > 0 ? times.median_seconds : none},
+                                 {0.9, times.count > 0 ? times.p90_seconds : none}};
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
   }
-  const auto set = [](Family<Gauge>& family, const std::string& severity,
-                      const incident::Summary& summary) {
-    const double none = std::numeric_limits<double>::quiet_NaN();
-    family.Add({{"severity", severity}, {"quantile", "0.5"}})
-        .Set(summary.count > 0 ? summary.median_seconds : none);
-    family.Add({{"severity", severity}, {"quantile", "0.9"}})
-        .Set(summary.count > 0 ? summary.p90_seconds : none);
-  };
-  for (const incident::SeverityStats& figures : stats) {
-    const std::string severity(incident::to_string(figures.severity));
-    set(impl_->time_to_detect, severity, figures.to_detect);
-    set(impl_->time_to_acknowledge, severity, figures.to_acknowledge);
-    set(impl_->time_to_mitigate, severity, figures.to_mitigate);
-    set(impl_->time_to_resolve, severity, figures.to_resolve);
-  }
+  const std::lock_guard lock(impl_->incidents_mutex);
+  impl_->incident_times = std::move(families);
 }
 
 std::string AgentMetrics::render() const {
   std::ostringstream out;
   // The exposition format is locale-independent: numbers always use '.'.
   out.imbue(std::locale::classic());
-  prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
+  std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+  {
+    const std::lock_guard lock(impl_->incidents_mutex);
+    families.insert(families.end(), impl_->incident_times.begin(), impl_->incident_times.end());
+  }
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

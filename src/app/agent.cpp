@@ -179,7 +179,7 @@ struct Agent::Impl {
       spdlog::warn("reading incident metrics failed: {}", figures.error().message);
       return;
     }
-    metrics.observe_incidents(figures->open, figures->stats);
+    metrics.observe_incidents(*figures);
   }
 
   // Owners of overdue action items are reminded (at most once a day each) through the outbox.

@@ -1,6 +1,7 @@
 #include "sloe/app/incident_service.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -473,21 +474,49 @@ api::Answer<std::vector<incident::SeverityStats>> IncidentService::stats() const
   return incident::summarize(*all);
 }
 
-Result<IncidentFigures> IncidentService::figures() const {
-  const std::lock_guard lock(impl_->read_mutex);
-  auto all = impl_->reader_store.all();
-  if (!all)
-    return all.error();
-  IncidentFigures figures;
-  for (const incident::Severity severity : {incident::Severity::kSev1, incident::Severity::kSev2,
-                                            incident::Severity::kSev3, incident::Severity::kSev4}) {
-    figures.open[severity] = 0;
+Result<api::IncidentMetricFigures> IncidentService::figures() const {
+  std::vector<incident::Incident> all;
+  {
+    const std::lock_guard lock(impl_->read_mutex);
+    auto read = impl_->reader_store.all();
+    if (!read)
+      return read.error();
+    all = std::move(read).value();
   }
-  for (const incident::Incident& incident : *all) {
-    if (!incident.test && incident::is_open(incident.state))
-      ++figures.open[incident.severity];
+  api::IncidentMetricFigures figures;
+  std::map<std::string, std::array<double, 4>> sums;
+  for (const incident::Incident& incident : all) {
+    if (incident.test)
+      continue;
+    const std::string severity(incident::to_string(incident.severity));
+    if (incident::is_open(incident.state))
+      ++figures.open[severity];
+    const incident::ResponseTimes times = incident::response_times(incident);
+    std::array<double, 4>& sum = sums[severity];
+    std::size_t i = 0;
+    for (const std::optional<Duration>& figure :
+         {times.to_detect, times.to_acknowledge, times.to_mitigate, times.to_resolve}) {
+      if (figure)
+        sum[i] += std::chrono::duration<double>(*figure).count();
+      ++i;
+    }
   }
-  figures.stats = incident::summarize(*all);
+  for (const incident::SeverityStats& stats : incident::summarize(all)) {
+    const std::string severity(incident::to_string(stats.severity));
+    figures.open.try_emplace(severity, 0);
+    const std::array<double, 4> sum =
+        sums.contains(severity) ? sums[severity] : std::array<double, 4>{};
+    const std::pair<const char*, const incident::Summary*> named[] = {
+        {"detect", &stats.to_detect},
+        {"acknowledge", &stats.to_acknowledge},
+        {"mitigate", &stats.to_mitigate},
+        {"resolve", &stats.to_resolve}};
+    for (std::size_t i = 0; i < 4; ++i) {
+      const incident::Summary& summary = *named[i].second;
+      figures.times[named[i].first][severity] = api::IncidentMetricFigures::Times{
+          summary.count, sum[i], summary.median_seconds, summary.p90_seconds};
+    }
+  }
   return figures;
 }
 

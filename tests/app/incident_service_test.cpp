@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "../store/temp_dir.h"
 #include "sloe/alert/fingerprint.h"
+#include "sloe/api/metrics.h"
 #include "sloe/app/alert_pipeline.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/time_format.h"
@@ -457,11 +459,28 @@ TEST_F(IncidentServiceTest, FiguresCountOpenIncidentsWithoutTests) {
   drill.severity = incident::Severity::kSev1;
   drill.test = true;
   value_of(service_->declare(drill, "alice"));
-  const IncidentFigures figures = service_->figures().value();
-  EXPECT_EQ(figures.open.at(incident::Severity::kSev1), 2);
-  EXPECT_EQ(figures.open.at(incident::Severity::kSev4), 0);
-  ASSERT_THAT(figures.stats, SizeIs(4));
-  EXPECT_EQ(figures.stats[0].incidents, 2u);
+  const api::IncidentMetricFigures figures = service_->figures().value();
+  EXPECT_EQ(figures.open.at("SEV1"), 2);
+  EXPECT_EQ(figures.open.at("SEV4"), 0);
+  ASSERT_TRUE(figures.times.contains("detect"));
+  EXPECT_EQ(figures.times.at("detect").at("SEV1").count, 2u);  // the drill is not counted
+
+  api::AgentMetrics metrics("test");
+  metrics.observe_incidents(figures);
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("sloe_incidents_open{severity=\"SEV1\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("sloe_incidents_open{severity=\"SEV4\"} 0"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE sloe_incident_time_to_detect_seconds summary"), std::string::npos);
+  for (const char* figure : {"detect", "acknowledge", "mitigate", "resolve"}) {
+    for (const char* quantile : {"0.5", "0.9"}) {
+      const std::string series = std::string("sloe_incident_time_to_") + figure +
+                                 "_seconds{severity=\"SEV1\",quantile=\"" + quantile + "\"}";
+      EXPECT_NE(text.find(series), std::string::npos) << series;
+    }
+  }
+  if (const char* out = std::getenv("SLOE_METRICS_DUMP")) {
+    std::ofstream(out) << text;
+  }
 }
 
 TEST_F(IncidentServiceTest, WritesAfterStopAreRefused) {

@@ -17,8 +17,6 @@
 #include <vector>
 
 #include "sloe/api/status_board.h"
-#include "sloe/incident/metrics.h"
-#include "sloe/incident/model.h"
 #include "sloe/probe/result.h"
 
 namespace sloe::api {
@@ -34,6 +32,19 @@ struct NotificationFigures {
   std::map<std::string, Receiver> receivers;
   std::int64_t outbox_depth = 0;
   double oldest_pending_seconds = 0;
+};
+
+// Incidents as /metrics shows them (test incidents excluded), keyed by severity ("SEV1".."SEV4").
+struct IncidentMetricFigures {
+  struct Times {
+    std::uint64_t count = 0;  // incidents that have the figure
+    double sum_seconds = 0;
+    double median_seconds = 0;
+    double p90_seconds = 0;
+  };
+  std::map<std::string, std::int64_t> open;  // incidents not resolved or closed
+  // "detect", "acknowledge", "mitigate", "resolve" → severity → figures.
+  std::map<std::string, std::map<std::string, Times>> times;
 };
 
 class AgentMetrics {
@@ -53,12 +64,11 @@ class AgentMetrics {
   // call, so figures must only grow (they do: they are totals since the notifier started).
   void observe_notifications(const NotificationFigures& figures);
 
-  // sloe_incidents_open{severity} (non-test incidents not resolved/closed) and
-  // sloe_incident_time_to_{detect,acknowledge,mitigate,resolve}_seconds{severity,quantile} gauges
-  // (quantile "0.5" and "0.9"; NaN while no incident of that severity has the figure; test
-  // incidents excluded).
-  void observe_incidents(const std::map<incident::Severity, std::int64_t>& open,
-                         const std::vector<incident::SeverityStats>& stats);
+  // sloe_incidents_open{severity} (gauge) and
+  // sloe_incident_time_to_{detect,acknowledge,mitigate,resolve}_seconds{severity} (summaries with
+  // quantile="0.5" and "0.9", _sum and _count; quantiles NaN while no incident has the figure).
+  // Replaces what the previous call exposed.
+  void observe_incidents(const IncidentMetricFigures& figures);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;

@@ -52,6 +52,7 @@
 #include "sloe/alert/alert.h"
 #include "sloe/alert/notification.h"
 #include "sloe/api/incidents.h"
+#include "sloe/api/metrics.h"
 #include "sloe/core/clock.h"
 #include "sloe/core/result.h"
 #include "sloe/incident/metrics.h"
@@ -60,12 +61,6 @@
 #include "sloe/incident/redact.h"
 
 namespace sloe::app {
-
-// Figures for /metrics: open (non-test) incidents per severity and the response-time summaries.
-struct IncidentFigures {
-  std::map<incident::Severity, std::int64_t> open;  // every severity present, 0 when none
-  std::vector<incident::SeverityStats> stats;       // SEV1..SEV4, test incidents excluded
-};
 
 class IncidentService final : public api::IncidentService {
  public:
@@ -143,8 +138,8 @@ class IncidentService final : public api::IncidentService {
   // Sends the due action-item reminders (see above). Returns how many were sent.
   Result<std::size_t> remind_overdue(TimePoint now);
 
-  // Open incidents and response-time summaries for /metrics.
-  Result<IncidentFigures> figures() const;
+  // Open incidents and response-time summaries for /metrics (test incidents excluded).
+  Result<api::IncidentMetricFigures> figures() const;
 
   // Transactions the writer committed so far (how well group commit coalesces).
   std::uint64_t commits() const;
