@@ -47,11 +47,14 @@ struct Declaration {
 };
 
 // A responder declares an incident: state triage, detected = now, one kDeclared event (and a
-// kRoleChanged event when a commander is named). The store assigns the id.
+// kRoleChanged event when a commander is named). The store assigns the id. With a service, the
+// dedup_key is the default policy's ("page/service=<service>") so the service's pages join it; a
+// caller with other policies may re-key it. impact_started after now is refused.
 Checked<Change<Incident>> declare(const Declaration& declaration, std::string_view actor,
                                   TimePoint now);
 
-// Only the fields that are set change. roles: role name → person, "" to unassign.
+// Only the fields that are set change. roles: role name → person, "" to unassign. Role names are
+// commander, scribe, communications or a custom [a-z0-9_-]{1,40}; a person is 1..100 characters.
 struct IncidentPatch {
   std::optional<std::string> title;
   std::optional<std::string> summary;
@@ -76,7 +79,10 @@ struct IncidentPatch {
 // are set: impact_started ≤ detected ≤ acknowledged, impact_started ≤ mitigated ≤ resolved.
 // Every change yields one event (kStateChanged, kSeverityChanged, kRoleChanged, kFieldChanged
 // with field/from/to); version +1 and updated_at = now when anything changed. An empty or no-op
-// patch returns current unchanged with no events.
+// patch returns current unchanged with no events. Times the state change derived are part of its
+// kStateChanged event (fields "acknowledged", "mitigated", "resolved", "closed": the new time, ""
+// when cleared); an explicit time is its own kFieldChanged event. An explicit resolved is refused
+// unless the incident is (or becomes) resolved or closed. Times in fields are RFC 3339, millis.
 Checked<Change<Incident>> apply_patch(const Incident& current, const IncidentPatch& patch,
                                       std::string_view actor, TimePoint now);
 
@@ -93,7 +99,9 @@ struct ActionDraft {
   std::string ticket_url;  // empty or http(s)://
 };
 
-// A new action item (status open) and its kActionItem event (change=created).
+// A new action item (status open) and its kActionItem event (change=created, title, owner,
+// priority, type, status, due, ticket_url). The caller adds fields["action_id"] once the store
+// has assigned the id.
 Checked<Change<ActionItem>> new_action(std::int64_t incident_id, const ActionDraft& draft,
                                        std::string_view actor, TimePoint now);
 
@@ -107,7 +115,9 @@ struct ActionPatch {
   std::optional<std::string> ticket_url;
 };
 
-// Applies patch; one kActionItem event naming what changed (change=updated, fields changed).
+// Applies patch; one kActionItem event naming what changed: fields action_id, change=updated,
+// changed (comma-separated field names) and <field>_from / <field>_to for each. A new due date
+// clears reminded_at. A no-op patch returns current with no event.
 Checked<Change<ActionItem>> apply_action_patch(const ActionItem& current, const ActionPatch& patch,
                                                std::string_view actor, TimePoint now);
 
