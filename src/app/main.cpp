@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "sloe/app/agent.h"
+#include "sloe/app/cli_backup.h"
 #include "sloe/app/cli_escalations.h"
 #include "sloe/app/cli_oncall.h"
 #include "sloe/app/cli_routes.h"
@@ -332,6 +333,7 @@ int main(int argc, char** argv) {
 
   const auto run_oncall_command = app::add_oncall_commands(cli);
   const auto run_escalation_command = app::add_escalation_commands(cli);
+  const auto run_backup_command = app::add_backup_commands(cli);
 
   const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
@@ -344,6 +346,8 @@ int main(int argc, char** argv) {
   if (const auto exit_code = run_oncall_command())
     return *exit_code;
   if (const auto exit_code = run_escalation_command())
+    return *exit_code;
+  if (const auto exit_code = run_backup_command())
     return *exit_code;
   if (routes_commands.selected())
     return routes_commands.run();

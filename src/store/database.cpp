@@ -11,6 +11,8 @@ namespace sloe::store {
 namespace {
 
 constexpr int kBusyTimeoutMillis = 5000;
+// 1024 pages (4 MiB at the default page size) per backup step: progress often enough to watch.
+constexpr int kBackupPagesPerStep = 1024;
 
 // Enough of a statement to recognise it in an error message.
 std::string snippet(std::string_view sql) {
@@ -387,7 +389,7 @@ Status Database::transaction(const std::function<Status(Database&)>& body) {
   return {};
 }
 
-Status Database::backup_to(const std::string& path) {
+Status Database::backup_to(const std::string& path, const BackupProgress& progress) {
   const auto cannot_back_up = [&path](const std::string& reason) {
     return Error{"cannot back up database to " + path + ": " + reason};
   };
@@ -408,12 +410,30 @@ Status Database::backup_to(const std::string& path) {
     if (sqlite3_exec(raw, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) != SQLITE_OK) {
       return Error{sqlite3_errmsg(raw)};
     }
+    // A read transaction held across every step pins one snapshot (WAL lets other connections
+    // write meanwhile): the backup neither restarts on their writes nor mixes two states.
+    if (sqlite3_exec(db_, "BEGIN; SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+        SQLITE_OK) {
+      const std::string reason = sqlite3_errmsg(db_);
+      if (!sqlite3_get_autocommit(db_))
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return Error{"cannot start reading: " + reason};
+    }
     sqlite3_backup* backup = sqlite3_backup_init(raw, "main", db_, "main");
-    if (!backup)
+    if (!backup) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return Error{sqlite3_errmsg(raw)};
-    // One step copies every page under a single read transaction: a consistent snapshot.
-    const int stepped = sqlite3_backup_step(backup, -1);
+    }
+    int stepped = SQLITE_OK;
+    while (stepped == SQLITE_OK) {
+      stepped = sqlite3_backup_step(backup, kBackupPagesPerStep);
+      if (progress && (stepped == SQLITE_OK || stepped == SQLITE_DONE)) {
+        const int total = sqlite3_backup_pagecount(backup);
+        progress(total - sqlite3_backup_remaining(backup), total);
+      }
+    }
     sqlite3_backup_finish(backup);
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);  // ends the read transaction
     if (stepped != SQLITE_DONE)
       return Error{sqlite3_errstr(stepped)};
     return {};

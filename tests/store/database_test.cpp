@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -517,6 +518,48 @@ TEST(DatabaseBackup, ReplacesAnEarlierBackup) {
   auto copy = open_or_die(backup_path, kItemsSchema);
   ASSERT_TRUE(copy);
   EXPECT_EQ(query_int(*copy, "SELECT COUNT(*) FROM items"), 2);
+}
+
+TEST(DatabaseBackup, CopiesInStepsOneSnapshotWhileAnotherConnectionWrites) {
+  TempDir dir;
+  auto db = open_or_die(dir.file("sloe.db"), kItemsSchema);
+  auto writer = open_or_die(dir.file("sloe.db"), kItemsSchema);
+  ASSERT_TRUE(db && writer);
+  // ~6 MB: more than one step of pages.
+  Status filled = db->transaction([&](Database& tx) -> Status {
+    for (int id = 1; id <= 1500; ++id) {
+      if (Status inserted = insert_item(tx, id, std::to_string(id) + std::string(4000, 'a'));
+          !inserted)
+        return inserted;
+    }
+    return {};
+  });
+  ASSERT_TRUE(filled.ok()) << filled.error().message;
+
+  // Each progress call comes between two steps: a write there must neither wait for the backup
+  // nor show up in it.
+  std::vector<std::int64_t> copied;
+  std::int64_t total_pages = 0;
+  int next_id = 10'000;
+  Status backed_up =
+      db->backup_to(dir.file("backup.db"), [&](std::int64_t pages, std::int64_t total) {
+        copied.push_back(pages);
+        total_pages = total;
+        EXPECT_TRUE(
+            insert_item(*writer, next_id, std::to_string(next_id) + std::string(4000, 'b')).ok());
+        ++next_id;
+      });
+  ASSERT_TRUE(backed_up.ok()) << backed_up.error().message;
+  ASSERT_GE(copied.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(copied.begin(), copied.end()));
+  EXPECT_EQ(copied.back(), total_pages);
+  EXPECT_EQ(query_int(*db, "SELECT COUNT(*) FROM items"), 1500 + static_cast<int>(copied.size()));
+
+  auto copy = open_or_die(dir.file("backup.db"), kItemsSchema);
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(query_int(*copy, "SELECT COUNT(*) FROM items"), 1500);
+  EXPECT_EQ(query_int(*copy, "SELECT MAX(id) FROM items"), 1500);
+  EXPECT_EQ(query_text(*copy, "PRAGMA integrity_check"), "ok");
 }
 
 TEST(DatabaseBackup, FailsClearlyInsideATransactionOrIntoAMissingDirectory) {

@@ -133,8 +133,13 @@ class Database {
   // Writes a consistent copy of the committed database to path using SQLite's online backup
   // API. The copy is written beside path and renamed over it only when complete, so path holds
   // either its previous contents or a whole backup.
+  // The pages are copied in steps under one read transaction held from the first step to the
+  // last, so writers on other connections go on meanwhile and the copy is the snapshot of the
+  // moment the backup began. progress, when set, is called after each step with the pages copied
+  // so far and the total.
   // REQUIRES: not called from inside transaction() (checked: an error otherwise).
-  Status backup_to(const std::string& path);
+  using BackupProgress = std::function<void(std::int64_t copied_pages, std::int64_t total_pages)>;
+  Status backup_to(const std::string& path, const BackupProgress& progress = {});
 
   // The file this connection opened, as given to open().
   const std::string& path() const { return path_; }
