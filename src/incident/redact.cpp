@@ -515,50 +515,55 @@ void scan_emails(std::string_view text, std::vector<Span>& out) {
 
 // ---- phone and card_number ----
 
-// A run of digit groups with single separators, e.g. "+1 (415) 555-0132" or "4111 1111 1111 1111".
-struct NumberRun {
-  std::size_t end = 0;
-  bool plus = false;
-  bool parens = false;
-  std::vector<int> groups;  // digits per group
-  std::string digits;
-  std::string separators;  // one per gap between groups (' ' when none, after a parenthesis)
+// One group of digits in a run, "(415)" counting as a group.
+struct DigitGroup {
+  std::size_t begin = 0;  // at '(' for a parenthesised group
+  std::size_t end = 0;    // past ')' for a parenthesised group
+  int digits = 0;
+  bool paren = false;
+  char separator_after = 0;  // ' ', '-' or '.' before the next group; 0 for the last
 };
 
-NumberRun read_number_run(std::string_view text, std::size_t at) {
-  NumberRun run;
+// Digit groups joined by single separators: "+1 (415) 555-0132", "4111 1111 1111 1111 12".
+struct DigitRun {
+  std::size_t begin = 0;
+  bool plus = false;
+  std::vector<DigitGroup> groups;
+};
+
+DigitRun read_digit_run(std::string_view text, std::size_t at) {
+  DigitRun run;
+  run.begin = at;
   std::size_t i = at;
   if (text[i] == '+') {
     run.plus = true;
     ++i;
   }
   while (true) {
-    bool paren = false;
+    DigitGroup group;
+    group.begin = i;
     std::size_t j = i;
     if (j < text.size() && text[j] == '(') {
-      paren = true;
+      group.paren = true;
       ++j;
     }
     const std::size_t digits_start = j;
     while (j < text.size() && is_digit(text[j]))
       ++j;
-    if (j == digits_start || (paren && (j >= text.size() || text[j] != ')')))
+    if (j == digits_start || (group.paren && (j >= text.size() || text[j] != ')')))
       break;
-    run.digits.append(text.substr(digits_start, j - digits_start));
-    run.groups.push_back(static_cast<int>(j - digits_start));
-    if (paren) {
-      run.parens = true;
+    group.digits = static_cast<int>(j - digits_start);
+    if (group.paren)
       ++j;
-    }
-    i = j;
-    run.end = i;
+    group.end = j;
+    run.groups.push_back(group);
     // A separator counts only when another group follows it.
-    std::size_t k = i;
+    std::size_t k = j;
     char separator = 0;
     if (k < text.size() && (text[k] == ' ' || text[k] == '-' || text[k] == '.')) {
       separator = text[k];
       ++k;
-    } else if (paren) {
+    } else if (group.paren) {
       separator = ' ';  // "(415)555-0132"
     }
     const bool group_follows =
@@ -566,10 +571,41 @@ NumberRun read_number_run(std::string_view text, std::size_t at) {
         (is_digit(text[k]) || (text[k] == '(' && k + 1 < text.size() && is_digit(text[k + 1])));
     if (separator == 0 || !group_follows)
       break;
-    run.separators.push_back(separator);
+    run.groups.back().separator_after = separator;
     i = k;
   }
   return run;
+}
+
+// Groups [first, last) of a run, flattened for the shape checks.
+struct NumberCandidate {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool plus = false;
+  bool parens = false;
+  std::vector<int> groups;  // digits per group
+  std::vector<bool> paren_groups;
+  std::string digits;
+  std::string separators;  // one per gap between groups
+};
+
+NumberCandidate slice(std::string_view text, const DigitRun& run, std::size_t first,
+                      std::size_t last) {
+  NumberCandidate c;
+  c.plus = run.plus && first == 0;
+  c.begin = first == 0 ? run.begin : run.groups[first].begin;
+  c.end = run.groups[last - 1].end;
+  for (std::size_t g = first; g < last; ++g) {
+    const DigitGroup& group = run.groups[g];
+    c.parens = c.parens || group.paren;
+    c.groups.push_back(group.digits);
+    c.paren_groups.push_back(group.paren);
+    const std::size_t digits_begin = group.paren ? group.begin + 1 : group.begin;
+    c.digits.append(text.substr(digits_begin, static_cast<std::size_t>(group.digits)));
+    if (g + 1 < last)
+      c.separators.push_back(group.separator_after);
+  }
+  return c;
 }
 
 bool luhn_valid(std::string_view digits) {
@@ -588,8 +624,15 @@ bool luhn_valid(std::string_view digits) {
   return sum % 10 == 0;
 }
 
+// Issuer prefixes and lengths: a random 13-19 digit ID passes Luhn one time in ten, so the
+// prefix is what keeps order numbers and epoch milliseconds out.
 bool known_card_prefix(std::string_view d) {
-  const auto prefix = [&](std::size_t n) { return std::stoi(std::string(d.substr(0, n))); };
+  const auto prefix = [&](std::size_t n) {
+    int value = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      value = value * 10 + (d[i] - '0');
+    return value;
+  };
   const std::size_t len = d.size();
   if (d[0] == '4')
     return len == 13 || len == 16 || len == 19;  // Visa
@@ -608,60 +651,126 @@ bool known_card_prefix(std::string_view d) {
   return false;
 }
 
-bool is_card(const NumberRun& run) {
-  if (run.plus || run.parens || run.digits.size() < 13 || run.digits.size() > 19)
+bool is_card(const NumberCandidate& c) {
+  if (c.plus || c.parens || c.digits.size() < 13 || c.digits.size() > 19)
     return false;
-  if (!run.separators.empty()) {
-    const char first = run.separators.front();
-    if (first == '.' || run.separators.find_first_not_of(first) != std::string::npos)
+  if (!c.separators.empty()) {
+    const char first = c.separators.front();
+    if (first == '.' || c.separators.find_first_not_of(first) != std::string::npos)
       return false;
-    for (std::size_t g = 0; g < run.groups.size(); ++g) {
-      const bool last = g + 1 == run.groups.size();
-      if (run.groups[g] > 6 || run.groups[g] < (last ? 3 : 4))
+    for (std::size_t g = 0; g < c.groups.size(); ++g) {
+      const bool last = g + 1 == c.groups.size();
+      if (c.groups[g] > 6 || c.groups[g] < (last ? 3 : 4))
         return false;
     }
   }
-  return known_card_prefix(run.digits) && luhn_valid(run.digits);
+  return known_card_prefix(c.digits) && luhn_valid(c.digits);
 }
 
-bool is_date_shape(const NumberRun& run) {
-  const auto& g = run.groups;
+bool is_date_shape(const NumberCandidate& c) {
+  const auto& g = c.groups;
   return g.size() == 3 &&
          ((g[0] == 4 && g[1] <= 2 && g[2] <= 2) || (g[0] <= 2 && g[1] <= 2 && g[2] == 4));
 }
 
-bool is_phone(const NumberRun& run) {
-  const std::size_t digits = run.digits.size();
-  if (run.plus)
-    return digits >= 8 && digits <= 15 && run.digits[0] != '0';
-  if (run.groups.size() == 1)  // one plain run: only a national number with its trunk '0'
-    return run.digits[0] == '0' && digits >= 10 && digits <= 11;
-  if (digits < 7 || digits > 12 || is_date_shape(run))
+bool is_phone(const NumberCandidate& c) {
+  const std::size_t digits = c.digits.size();
+  const auto& g = c.groups;
+  // After the first (a country code, or the US "1-800"), single digits are counts and lists,
+  // except "(0)" in "+44 (0)20 ...".
+  for (std::size_t i = 1; i < g.size(); ++i) {
+    if (g[i] < 2 && !c.paren_groups[i])
+      return false;
+  }
+  if (c.plus)
+    return digits >= 8 && digits <= 15 && c.digits[0] != '0';
+  if (g.size() == 1)  // one plain run: only a national number with its trunk '0'
+    return c.digits[0] == '0' && digits >= 10 && digits <= 11;
+  if (digits < 7 || digits > 12 || is_date_shape(c))
     return false;
-  const auto& g = run.groups;
   // Two groups are a range ("8080-8090", "30000-32767") unless they read like "555-0132".
   if (g.size() == 2 && !(g[0] == 3 && g[1] == 4))
     return false;
   // Pairs ("06 12 34 56 78") are a national number only with the trunk prefix '0'.
-  if (std::all_of(g.begin(), g.end(), [](int n) { return n == 2; }) && run.digits[0] != '0')
+  if (std::all_of(g.begin(), g.end(), [](int n) { return n == 2; }) && c.digits[0] != '0')
     return false;
-  if (run.separators.find('.') != std::string::npos) {
+  if (c.separators.find('.') != std::string::npos) {
     // dots are versions and addresses unless in the two common phone layouts
     const bool us = g.size() == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4;
     const bool pairs =
         g.size() == 5 && std::all_of(g.begin(), g.end(), [](int n) { return n == 2; });
-    return run.separators.find_first_not_of('.') == std::string::npos && (us || pairs);
+    return c.separators.find_first_not_of('.') == std::string::npos && (us || pairs);
   }
   // "1 000 000" and "120 230 450": thousands or lists, not numbers to dial
   const bool thousands =
-      std::all_of(run.groups.begin() + 1, run.groups.end(), [](int n) { return n == 3; }) &&
-      run.groups[0] <= 3;
+      std::all_of(g.begin() + 1, g.end(), [](int n) { return n == 3; }) && g[0] <= 3;
   return !thousands;
 }
 
 // Characters that glue a number to a larger token (IDs, versions, paths, UUIDs, timestamps).
 bool joins_token(char c) {
   return is_word(c) || c == '-' || c == '.' || c == '/' || c == '#';
+}
+
+// Finds cards, then phones, in one run. A run can hold more than one number ("+1 415 555 0132
+// 4111 1111 1111 1111") or a number and a count ("4111 1111 1111 1111 12"), so cards are looked
+// for in every stretch of groups; what is left between them is checked as a phone as a whole
+// (or, after a '+', by its longest phone-shaped prefix). A stretch bounded by '.' is part of a
+// version or an address and is skipped.
+void classify_run(std::string_view text, const DigitRun& run, bool glued_after, bool phone,
+                  bool card, std::vector<Span>& out) {
+  const std::size_t count = run.groups.size();
+  const auto dotted_before = [&](std::size_t first) {
+    return first > 0 && run.groups[first - 1].separator_after == '.';
+  };
+  const auto bounded = [&](std::size_t first, std::size_t last) {
+    if (dotted_before(first))
+      return false;
+    return last == count ? !glued_after : run.groups[last - 1].separator_after != '.';
+  };
+  const auto find_phone = [&](std::size_t first, std::size_t last) {
+    if (!phone || first == last)
+      return;
+    if (bounded(first, last) && is_phone(slice(text, run, first, last))) {
+      const NumberCandidate c = slice(text, run, first, last);
+      out.push_back(Span{c.begin, c.end, kPhone});
+      return;
+    }
+    if (first != 0 || !run.plus)
+      return;
+    for (std::size_t end = last - 1; end > first; --end) {
+      if (!bounded(first, end))
+        continue;
+      const NumberCandidate c = slice(text, run, first, end);
+      if (is_phone(c)) {
+        out.push_back(Span{c.begin, c.end, kPhone});
+        return;
+      }
+    }
+  };
+  std::size_t phone_from = 0;
+  std::size_t first = 0;
+  while (first < count) {
+    bool found = false;
+    for (std::size_t last = count; card && last > first; --last) {
+      if (!bounded(first, last))
+        continue;
+      const NumberCandidate c = slice(text, run, first, last);
+      if (c.digits.size() < 13)
+        break;  // shorter stretches hold fewer digits still
+      if (is_card(c)) {
+        find_phone(phone_from, first);
+        out.push_back(Span{c.begin, c.end, kCardNumber});
+        first = last;
+        phone_from = last;
+        found = true;
+        break;
+      }
+    }
+    if (!found)
+      ++first;
+  }
+  find_phone(phone_from, count);
 }
 
 void scan_numbers(std::string_view text, std::vector<Span>& out, bool phone, bool card) {
@@ -675,28 +784,23 @@ void scan_numbers(std::string_view text, std::vector<Span>& out, bool phone, boo
       continue;
     }
     if (i > 0 && (joins_token(text[i - 1]) || text[i - 1] == '+')) {
-      while (i < text.size() && (is_alnum(text[i]) || text[i] == '+'))
+      ++i;
+      while (i < text.size() && is_alnum(text[i]))
         ++i;  // the rest of this token
       continue;
     }
-    const NumberRun run = read_number_run(text, i);
+    const DigitRun run = read_digit_run(text, i);
     if (run.groups.empty()) {
       ++i;
       continue;
     }
-    const std::size_t end = run.end;
+    const std::size_t end = run.groups.back().end;
     const bool glued_after =
         end < text.size() &&
         (is_word(text[end]) ||
          ((text[end] == '-' || text[end] == '.' || text[end] == '/' || text[end] == ':') &&
           end + 1 < text.size() && is_alnum(text[end + 1])));
-    if (!glued_after) {
-      if (card && is_card(run)) {
-        out.push_back(Span{i, end, kCardNumber});
-      } else if (phone && is_phone(run)) {
-        out.push_back(Span{i, end, kPhone});
-      }
-    }
+    classify_run(text, run, glued_after, phone, card, out);
     i = std::max(end, i + 1);
   }
 }
