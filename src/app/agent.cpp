@@ -556,6 +556,15 @@ Status Agent::start() {
     impl_->server.stop();
     return probing;
   }
+  // Alerts accepted just before a crash may not have reached their incidents (the intake feeds
+  // incidents after answering): offer the active ones again; alerts already linked are skipped.
+  if (impl_->incidents) {
+    std::vector<alert::Alert> active;
+    for (api::ReceivedAlert& received : impl_->alert_intake->current(impl_->clock.now()))
+      active.push_back(std::move(received.alert));
+    if (Status recorded = impl_->incidents->on_alerts(active, impl_->clock.now()); !recorded)
+      spdlog::error("{}", recorded.error().message);
+  }
   if (impl_->pipeline) {
     impl_->pipeline->set_external_url(impl_->options.external_url);
     impl_->notifier->start();

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "../store/temp_dir.h"
 #include "sloe/alert/fingerprint.h"
 #include "sloe/api/metrics.h"
+#include "sloe/app/agent.h"
 #include "sloe/app/alert_pipeline.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/time_format.h"
@@ -575,6 +577,53 @@ TEST_F(IncidentServiceTest, PipelineNotificationsAndAcknowledgementsReachTheInci
   ASSERT_TRUE((*pipeline)->acknowledge(escalations.front().id, "alice").ok());
   EXPECT_THAT(events_of_kind(timeline(id), kind::kNotificationAcknowledged), SizeIs(1));
   EXPECT_EQ(value_of(service_->get(id)).incident.times.acknowledged, clock_.now());
+}
+
+// The agent's wiring: an alert received over HTTP opens an incident (durably, redacted), and
+// /metrics counts it.
+TEST(AgentIncidentsTest, AReceivedPageOpensAnIncidentThatMetricsCount) {
+  store::testing::TempDir dir;
+  SystemClock clock;
+  auto loaded = config::load_config_from_strings(
+      {{"alerts/alertmanager.yml", "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n"}});
+  ASSERT_TRUE(loaded.ok()) << (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].to_string());
+  AgentOptions options;
+  options.data_dir = dir.path().string();
+  options.listen.port = 0;
+  options.evaluation_interval = 50ms;
+  auto agent = Agent::create(clock, std::move(*loaded.config), options);
+  ASSERT_TRUE(agent.ok()) << agent.error().message;
+  ASSERT_TRUE((*agent)->start().ok());
+
+  httplib::Client client("127.0.0.1", (*agent)->port());
+  const auto posted = client.Post(
+      "/api/v2/alerts",
+      R"([{"labels": {"alertname": "HighErrorRate", "service": "checkout", "severity": "page"},
+          "annotations": {"summary": "checkout errors, ask ops@example.com"}}])",
+      "application/json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 200) << posted->body;
+  // The evaluator refreshes /metrics on its interval; wait for it (generous deadline).
+  const std::string open_series = "sloe_incidents_open{severity=\"SEV2\"} 1";
+  std::string metrics;
+  for (int attempt = 0; attempt < 200 && metrics.find(open_series) == std::string::npos;
+       ++attempt) {
+    if (auto got = client.Get("/metrics"); got && got->status == 200)
+      metrics = got->body;
+    if (metrics.find(open_series) == std::string::npos)
+      std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(metrics.find(open_series), std::string::npos) << metrics;
+  (*agent)->stop();
+  agent->reset();
+
+  auto reopened = IncidentService::open(dir.file("sloe.db"), clock, IncidentService::Options{});
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  api::IncidentFilter filter;
+  const auto incidents = value_of((*reopened)->list(filter)).incidents;
+  ASSERT_THAT(incidents, SizeIs(1));
+  EXPECT_EQ(incidents.front().service, "checkout");
+  EXPECT_EQ(incidents.front().title.find("ops@example.com"), std::string::npos);
 }
 
 }  // namespace
