@@ -533,6 +533,15 @@ api::Answer<incident::Incident> IncidentService::declare(const incident::Declara
   if (const auto* why = std::get_if<incident::Invalid>(&checked))
     return invalid(*why);
   auto change = std::get<incident::Change<incident::Incident>>(std::move(checked));
+  // The service's pages join a declared incident: keyed as the first policy keys them (none
+  // without policies, since then no alert joins anything).
+  if (!clean.service.empty()) {
+    const auto& policies = impl_->options.policies;
+    change.record.dedup_key =
+        policies.empty() ? std::string()
+                         : incident::dedup_key(policies.front(),
+                                               Labels{{policies.front().group_by, clean.service}});
+  }
 
   std::optional<incident::Incident> out;
   std::optional<Refused> refused;
@@ -540,8 +549,15 @@ api::Answer<incident::Incident> IncidentService::declare(const incident::Declara
     std::vector<incident::TimelineEvent> events = change.events;
     auto created = store.create(change.record, events);
     if (!created) {
-      if (starts_with(created.error().message, "duplicate open incident"))
-        refused = Refused{Refusal::kConflict, created.error().message, "service"};
+      if (starts_with(created.error().message, "duplicate open incident")) {
+        auto open = store.find_open(change.record.dedup_key);
+        const std::string which =
+            open.ok() && *open ? " (incident " + std::to_string((*open)->id) + ")" : "";
+        refused = Refused{Refusal::kConflict,
+                          "service '" + clean.service + "' already has an open incident" + which +
+                              ": update that one instead",
+                          "service"};
+      }
       return created.error();
     }
     out = std::move(created).value();

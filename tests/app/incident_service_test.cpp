@@ -268,12 +268,26 @@ TEST_F(IncidentServiceTest, AlertsOpenOneIncidentPerServiceAndJoinIt) {
                           alert::fingerprint_hex(api_latency.labels)));
   EXPECT_THAT(events_of_kind(timeline(by_service["api"].id), kind::kAlertFired), SizeIs(2));
 
+  // A responder declaring for a service with an open incident is pointed at it; a declared
+  // incident for another service absorbs that service's pages.
+  incident::Declaration again;
+  again.title = "api broken";
+  again.service = "api";
+  EXPECT_EQ(refusal_of(service_->declare(again, "bob")), api::Refusal::kConflict);
+  incident::Declaration db_declared;
+  db_declared.title = "db slow";
+  db_declared.service = "db";
+  const incident::Incident db_incident = value_of(service_->declare(db_declared, "bob"));
+  ASSERT_TRUE(service_->on_alerts({page("ReplicationLag", "db", start)}, clock_.now()).ok());
+  EXPECT_THAT(value_of(service_->get(db_incident.id)).alert_fingerprints, SizeIs(1));
+  EXPECT_THAT(all_incidents(), SizeIs(3));
+
   // Once the incident is resolved, the next page for the service opens a new one.
   incident::IncidentPatch resolve;
   resolve.state = incident::State::kResolved;
   value_of(service_->update(by_service["api"].id, by_service["api"].version, resolve, "bob"));
   ASSERT_TRUE(service_->on_alerts({page("HighErrorRate", "api", clock_.now())}, clock_.now()).ok());
-  EXPECT_THAT(all_incidents(), SizeIs(3));
+  EXPECT_THAT(all_incidents(), SizeIs(4));
 }
 
 TEST_F(IncidentServiceTest, TheSameAlertFromEightThreadsOpensOneIncident) {
