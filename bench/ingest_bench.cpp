@@ -31,13 +31,13 @@
 #include <thread>
 #include <vector>
 
+#include "http_load.h"
 #include "sloe/api/server.h"
 #include "sloe/app/alert_intake.h"
 #include "sloe/store/schema.h"
 
 namespace {
 
-using Steady = std::chrono::steady_clock;
 using Seconds = std::chrono::duration<double>;
 
 struct Options {
@@ -101,61 +101,6 @@ std::vector<std::string> bodies_for(int client, const Options& options) {
     bodies.push_back(body.str());
   }
   return bodies;
-}
-
-struct Totals {
-  std::mutex mutex;
-  std::vector<double> latencies_ms;  // measured window only
-  std::uint64_t accepted_alerts = 0;
-  std::uint64_t errors = 0;
-  std::string first_error;
-};
-
-void run_client(int client, const std::string& host, int port, const Options& options,
-                Steady::time_point measure_from, Steady::time_point until, Totals& totals) {
-  const std::vector<std::string> bodies = bodies_for(client, options);
-  httplib::Client http(host, port);
-  http.set_keep_alive(true);
-  http.set_tcp_nodelay(true);
-  http.set_read_timeout(30, 0);
-  std::vector<double> latencies;
-  std::uint64_t accepted = 0;
-  std::uint64_t errors = 0;
-  std::string first_error;
-  for (std::size_t i = 0;; ++i) {
-    const Steady::time_point sent = Steady::now();
-    if (sent >= until)
-      break;
-    const auto response =
-        http.Post("/api/v2/alerts", bodies[i % bodies.size()], "application/json");
-    const Steady::time_point done = Steady::now();
-    const bool ok = response && response->status / 100 == 2;
-    if (sent < measure_from)
-      continue;
-    latencies.push_back(std::chrono::duration<double, std::milli>(done - sent).count());
-    if (ok) {
-      accepted += static_cast<std::uint64_t>(options.batch);
-    } else {
-      ++errors;
-      if (first_error.empty()) {
-        first_error = response ? std::to_string(response->status) + " " + response->body
-                               : httplib::to_string(response.error());
-      }
-    }
-  }
-  const std::lock_guard lock(totals.mutex);
-  totals.latencies_ms.insert(totals.latencies_ms.end(), latencies.begin(), latencies.end());
-  totals.accepted_alerts += accepted;
-  totals.errors += errors;
-  if (totals.first_error.empty())
-    totals.first_error = first_error;
-}
-
-double percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
-  const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
-  return sorted[index];
 }
 
 double process_cpu_seconds() {
@@ -236,12 +181,9 @@ int main(int argc, char** argv) {
       options.label = "target";
   }
 
-  Totals totals;
-  const Steady::time_point start = Steady::now();
   const auto measure_from =
-      start + std::chrono::duration_cast<Steady::duration>(Seconds(options.warmup));
-  const auto until =
-      measure_from + std::chrono::duration_cast<Steady::duration>(Seconds(options.duration));
+      sloe::bench::Steady::now() +
+      std::chrono::duration_cast<sloe::bench::Steady::duration>(Seconds(options.warmup));
   std::uint64_t commits_before = 0;
   double cpu_before = 0;
   std::thread sampler([&] {
@@ -249,26 +191,29 @@ int main(int argc, char** argv) {
     commits_before = intake ? intake->commits() : 0;
     cpu_before = process_cpu_seconds();
   });
-  std::vector<std::thread> clients;
-  clients.reserve(static_cast<std::size_t>(options.clients));
-  for (int c = 0; c < options.clients; ++c) {
-    clients.emplace_back(run_client, c, host, port, std::cref(options), measure_from, until,
-                         std::ref(totals));
-  }
-  for (auto& t : clients)
-    t.join();
+  std::vector<std::vector<std::string>> bodies;
+  for (int c = 0; c < options.clients; ++c)
+    bodies.push_back(bodies_for(c, options));
+  sloe::bench::LoadResult totals = sloe::bench::run_closed_loop(
+      host, port, options.clients, options.warmup, options.duration,
+      [&](int client, std::size_t i, httplib::Client& http) {
+        const auto& mine = bodies[static_cast<std::size_t>(client)];
+        return http.Post("/api/v2/alerts", mine[i % mine.size()], "application/json");
+      });
   sampler.join();
+  const std::uint64_t accepted_alerts =
+      totals.succeeded * static_cast<std::uint64_t>(options.batch);
   const double cpu_seconds = process_cpu_seconds() - cpu_before;
   const std::uint64_t commits = intake ? intake->commits() - commits_before : 0;
 
-  std::sort(totals.latencies_ms.begin(), totals.latencies_ms.end());
   const double requests = static_cast<double>(totals.latencies_ms.size());
   std::printf(
       "RESULT label=%s clients=%d batch=%d requests_per_s=%.0f alerts_per_s=%.0f p50_ms=%.2f "
       "p99_ms=%.2f max_ms=%.2f errors=%llu commits_per_s=%.0f bench_cpu_util=%.2f\n",
       options.label.c_str(), options.clients, options.batch, requests / options.duration,
-      static_cast<double>(totals.accepted_alerts) / options.duration,
-      percentile(totals.latencies_ms, 0.50), percentile(totals.latencies_ms, 0.99),
+      static_cast<double>(accepted_alerts) / options.duration,
+      sloe::bench::percentile(totals.latencies_ms, 0.50),
+      sloe::bench::percentile(totals.latencies_ms, 0.99),
       totals.latencies_ms.empty() ? 0.0 : totals.latencies_ms.back(),
       static_cast<unsigned long long>(totals.errors),
       static_cast<double>(commits) / options.duration, cpu_seconds / options.duration);
@@ -283,5 +228,5 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::remove_all(work, ec);
   }
-  return totals.accepted_alerts > 0 ? 0 : 1;
+  return accepted_alerts > 0 ? 0 : 1;
 }

@@ -22,12 +22,20 @@ using Handler = std::function<void(const httplib::Request&, httplib::Response&, 
 
 class Router {
  public:
-  // REQUIRES: server outlives the router. auth never null (Authenticator::open() when off).
+  // Registers each route on `server` as it is added. REQUIRES: server outlives the router. auth
+  // never null (Authenticator::open() when off).
   Router(httplib::Server& server, std::shared_ptr<const Authenticator> auth);
+  // Keeps the routes until install(): ApiServer decides at start() whether it serves plain HTTP
+  // or TLS, so its server does not exist yet when the routes are added.
+  explicit Router(std::shared_ptr<const Authenticator> auth);
+
+  // Registers every route added so far on server. REQUIRES: before server starts.
+  void install(httplib::Server& server) const;
 
   // audit may be null (nothing recorded); clock is used for AuditRecord::at. REQUIRES: before
   // the server starts; both outlive the server.
   void set_audit(AuditSink* audit, const Clock* clock);
+  // REQUIRES: before the server starts.
   void set_authenticator(std::shared_ptr<const Authenticator> auth);
 
   void get(const std::string& pattern, Access access, Handler handler);
@@ -38,14 +46,22 @@ class Router {
 
   const std::vector<RouteInfo>& routes() const { return routes_; }
 
- private:
-  httplib::Server::Handler wrap(const std::string& method, Access access, Handler handler);
+  // What the wrapped handlers share with the router: set before the server starts, read by the
+  // server's threads afterwards. Shared, so handlers stay valid if the router goes first.
+  struct State {
+    std::shared_ptr<const Authenticator> auth;
+    AuditSink* audit = nullptr;
+    const Clock* clock = nullptr;
+  };
 
-  httplib::Server& server_;
-  std::shared_ptr<std::shared_ptr<const Authenticator>> auth_;
-  AuditSink* audit_ = nullptr;
-  const Clock* clock_ = nullptr;
+ private:
+  void add(const std::string& method, const std::string& pattern, Access access, Handler handler);
+  httplib::Server::Handler wrap(const std::string& method, Access access, Handler handler) const;
+
+  httplib::Server* server_ = nullptr;  // null: routes wait for install()
+  std::shared_ptr<State> state_;
   std::vector<RouteInfo> routes_;
+  std::vector<httplib::Server::Handler> handlers_;  // wrapped, parallel to routes_
 };
 
 }  // namespace sloe::api

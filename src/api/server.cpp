@@ -1,13 +1,24 @@
 #include "sloe/api/server.h"
 
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "alert_json.h"
+#include "incident_routes.h"
 #include "oncall_json.h"
+#include "router.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
 #include "sloe/api/signed_link.h"
@@ -106,95 +117,103 @@ void accept_alerts(const AlertRoutes& routes, std::string_view source,
   response.set_content("{\"accepted\":" + std::to_string(count) + "}", kJson);
 }
 
-void install_alert_routes(httplib::Server& server, const AlertRoutes& routes_in) {
+void install_alert_routes(Router& router, const AlertRoutes& routes_in) {
   auto routes = std::make_shared<const AlertRoutes>(routes_in);
-  server.Post("/api/v1/alerts/alertmanager",
-              [routes](const httplib::Request& request, httplib::Response& response) {
-                accept_alerts(*routes, kSourceAlertmanagerWebhook,
-                              parse_webhook(request.body, routes->clock->now()), response);
-              });
-  server.Post(
-      "/api/v2/alerts", [routes](const httplib::Request& request, httplib::Response& response) {
+  router.post(
+      "/api/v1/alerts/alertmanager", Access::kWebhook,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        accept_alerts(*routes, kSourceAlertmanagerWebhook,
+                      parse_webhook(request.body, routes->clock->now()), response);
+      });
+  router.post(
+      "/api/v2/alerts", Access::kWebhook,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
         accept_alerts(
             *routes, kSourceApiV2,
             parse_postable_alerts(request.body, routes->clock->now(), routes->resolve_timeout),
             response);
       });
-  server.Get("/api/v2/alerts",
-             [routes](const httplib::Request& request, httplib::Response& response) {
-               std::vector<alert::Matcher> filter;
-               bool active = true;
-               bool silenced = true;
-               if (!filter_params(request, filter, response) ||
-                   !bool_param(request, "active", true, active, response) ||
-                   !bool_param(request, "silenced", true, silenced, response)) {
-                 return;
-               }
-               const TimePoint now = routes->clock->now();
-               std::vector<ReceivedAlert> selected;
-               std::vector<std::vector<std::string>> silenced_by;
-               for (ReceivedAlert& received : routes->alerts->current(now)) {
-                 if (!alert::matches_all(filter, received.alert.labels))
-                   continue;
-                 std::vector<std::string> silences;
-                 if (routes->silences != nullptr)
-                   silences = routes->silences->silenced_by(received.alert.labels, now);
-                 if (silences.empty() ? !active : !silenced)
-                   continue;
-                 selected.push_back(std::move(received));
-                 silenced_by.push_back(std::move(silences));
-               }
-               response.set_content(gettable_alerts_json(selected, silenced_by), kJson);
-             });
+  router.get(
+      "/api/v2/alerts", Access::kViewer,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        std::vector<alert::Matcher> filter;
+        bool active = true;
+        bool silenced = true;
+        if (!filter_params(request, filter, response) ||
+            !bool_param(request, "active", true, active, response) ||
+            !bool_param(request, "silenced", true, silenced, response)) {
+          return;
+        }
+        const TimePoint now = routes->clock->now();
+        std::vector<ReceivedAlert> selected;
+        std::vector<std::vector<std::string>> silenced_by;
+        for (ReceivedAlert& received : routes->alerts->current(now)) {
+          if (!alert::matches_all(filter, received.alert.labels))
+            continue;
+          std::vector<std::string> silences;
+          if (routes->silences != nullptr)
+            silences = routes->silences->silenced_by(received.alert.labels, now);
+          if (silences.empty() ? !active : !silenced)
+            continue;
+          selected.push_back(std::move(received));
+          silenced_by.push_back(std::move(silences));
+        }
+        response.set_content(gettable_alerts_json(selected, silenced_by), kJson);
+      });
   if (routes->silences == nullptr)
     return;
-  server.Get("/api/v2/silences",
-             [routes](const httplib::Request& request, httplib::Response& response) {
-               std::vector<alert::Matcher> filter;
-               if (!filter_params(request, filter, response))
-                 return;
-               std::vector<route::Silence> selected;
-               for (route::Silence& silence : routes->silences->list()) {
-                 if (silence_matches_filter(silence, filter))
-                   selected.push_back(std::move(silence));
-               }
-               response.set_content(gettable_silences_json(selected, routes->clock->now()), kJson);
-             });
-  server.Post("/api/v2/silences",
-              [routes](const httplib::Request& request, httplib::Response& response) {
-                auto parsed = parse_postable_silence(request.body);
-                if (const auto* error = std::get_if<FieldError>(&parsed)) {
-                  send_field_error(response, *error);
-                  return;
-                }
-                auto answer = routes->silences->put(std::move(std::get<route::Silence>(parsed)),
-                                                    routes->clock->now());
-                if (const auto* refused = std::get_if<Refused>(&answer)) {
-                  send_refusal(response, *refused);
-                  return;
-                }
-                response.set_content(silence_id_json(std::get<std::string>(answer)), kJson);
-              });
+  router.get(
+      "/api/v2/silences", Access::kViewer,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        std::vector<alert::Matcher> filter;
+        if (!filter_params(request, filter, response))
+          return;
+        std::vector<route::Silence> selected;
+        for (route::Silence& silence : routes->silences->list()) {
+          if (silence_matches_filter(silence, filter))
+            selected.push_back(std::move(silence));
+        }
+        response.set_content(gettable_silences_json(selected, routes->clock->now()), kJson);
+      });
+  router.post(
+      "/api/v2/silences", Access::kAdmin,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        auto parsed = parse_postable_silence(request.body);
+        if (const auto* error = std::get_if<FieldError>(&parsed)) {
+          send_field_error(response, *error);
+          return;
+        }
+        auto answer = routes->silences->put(std::move(std::get<route::Silence>(parsed)),
+                                            routes->clock->now());
+        if (const auto* refused = std::get_if<Refused>(&answer)) {
+          send_refusal(response, *refused);
+          return;
+        }
+        response.set_content(silence_id_json(std::get<std::string>(answer)), kJson);
+      });
   const char* kSilenceById = R"(/api/v2/silence/([A-Za-z0-9_\-]+))";
-  server.Get(kSilenceById, [routes](const httplib::Request& request, httplib::Response& response) {
-    const std::string id = request.matches[1];
-    const auto silence = routes->silences->get(id);
-    if (!silence) {
-      send_error(response, 404, "no silence with id '" + id + "'", "id");
-      return;
-    }
-    response.set_content(gettable_silence_json(*silence, routes->clock->now()), kJson);
-  });
-  server.Delete(kSilenceById,
-                [routes](const httplib::Request& request, httplib::Response& response) {
-                  const std::string id = request.matches[1];
-                  auto answer = routes->silences->expire(id, routes->clock->now());
-                  if (const auto* refused = std::get_if<Refused>(&answer)) {
-                    send_refusal(response, *refused);
-                    return;
-                  }
-                  response.status = 200;
-                });
+  router.get(
+      kSilenceById, Access::kViewer,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        const std::string id = request.matches[1];
+        const auto silence = routes->silences->get(id);
+        if (!silence) {
+          send_error(response, 404, "no silence with id '" + id + "'", "id");
+          return;
+        }
+        response.set_content(gettable_silence_json(*silence, routes->clock->now()), kJson);
+      });
+  router.del(
+      kSilenceById, Access::kAdmin,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        const std::string id = request.matches[1];
+        auto answer = routes->silences->expire(id, routes->clock->now());
+        if (const auto* refused = std::get_if<Refused>(&answer)) {
+          send_refusal(response, *refused);
+          return;
+        }
+        response.status = 200;
+      });
 }
 
 void send_ack_result(httplib::Response& response, const Result<EscalationView>& result) {
@@ -253,53 +272,61 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-void install_escalation_routes(httplib::Server& server, const EscalationRoutes& routes_in) {
+void install_escalation_routes(Router& router, const EscalationRoutes& routes_in) {
   auto routes = std::make_shared<const EscalationRoutes>(routes_in);
-  server.Get("/api/v1/escalations", [routes](const httplib::Request&, httplib::Response& response) {
-    std::string body = "{\"escalations\":[";
-    bool first = true;
-    for (const EscalationView& view : routes->escalations->escalations()) {
-      body += (first ? "" : ",") + escalation_to_json(view);
-      first = false;
-    }
-    response.set_content(body + "]}", kJson);
-  });
-  server.Get(R"(/api/v1/escalations/([0-9a-f]{16}))", [routes](const httplib::Request& request,
-                                                               httplib::Response& response) {
-    const auto view = routes->escalations->escalation(request.matches[1].str());
-    if (!view) {
-      send_error(response, 404, "no escalation with id '" + request.matches[1].str() + "'", "id");
-      return;
-    }
-    response.set_content(escalation_to_json(*view), kJson);
-  });
-  server.Post(R"(/api/v1/escalations/([0-9a-f]{16})/ack)",
-              [routes](const httplib::Request& request, httplib::Response& response) {
-                auto by = parse_ack_body(request.body);
-                if (!by) {
-                  send_error(response, 400, by.error().message, "by");
-                  return;
-                }
-                send_ack_result(response, routes->escalations->acknowledge(request.matches[1].str(),
-                                                                           std::move(by).value()));
-              });
-  server.Get("/api/v1/ack", [routes](const httplib::Request& request, httplib::Response& response) {
-    const auto subject = verified_subject(*routes, request, response);
-    if (!subject)
-      return;
-    const auto view = routes->escalations->escalation(*subject);
-    const std::string what = view ? html_escape(view->group_key) : html_escape(*subject);
-    const std::string state = view ? html_escape(view->state) : "unknown";
-    response.set_content(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Acknowledge page</title></head>"
-        "<body><h1>Acknowledge this page?</h1><p>Alert group: <code>" +
-            what + "</code></p><p>Escalation state: " + state +
-            "</p><form method=\"post\"><button type=\"submit\">Acknowledge</button></form>"
-            "</body></html>\n",
-        "text/html; charset=utf-8");
-  });
-  server.Post(
-      "/api/v1/ack", [routes](const httplib::Request& request, httplib::Response& response) {
+  router.get("/api/v1/escalations", Access::kViewer,
+             [routes](const httplib::Request&, httplib::Response& response, const Principal&) {
+               std::string body = "{\"escalations\":[";
+               bool first = true;
+               for (const EscalationView& view : routes->escalations->escalations()) {
+                 body += (first ? "" : ",") + escalation_to_json(view);
+                 first = false;
+               }
+               response.set_content(body + "]}", kJson);
+             });
+  router.get(
+      R"(/api/v1/escalations/([0-9a-f]{16}))", Access::kViewer,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        const auto view = routes->escalations->escalation(request.matches[1].str());
+        if (!view) {
+          send_error(response, 404, "no escalation with id '" + request.matches[1].str() + "'",
+                     "id");
+          return;
+        }
+        response.set_content(escalation_to_json(*view), kJson);
+      });
+  router.post(
+      R"(/api/v1/escalations/([0-9a-f]{16})/ack)", Access::kResponder,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        auto by = parse_ack_body(request.body);
+        if (!by) {
+          send_error(response, 400, by.error().message, "by");
+          return;
+        }
+        send_ack_result(response, routes->escalations->acknowledge(request.matches[1].str(),
+                                                                   std::move(by).value()));
+      });
+  router.get(
+      "/api/v1/ack", Access::kSignedLink,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        const auto subject = verified_subject(*routes, request, response);
+        if (!subject)
+          return;
+        const auto view = routes->escalations->escalation(*subject);
+        const std::string what = view ? html_escape(view->group_key) : html_escape(*subject);
+        const std::string state = view ? html_escape(view->state) : "unknown";
+        response.set_content(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Acknowledge "
+            "page</title></head>"
+            "<body><h1>Acknowledge this page?</h1><p>Alert group: <code>" +
+                what + "</code></p><p>Escalation state: " + state +
+                "</p><form method=\"post\"><button type=\"submit\">Acknowledge</button></form>"
+                "</body></html>\n",
+            "text/html; charset=utf-8");
+      });
+  router.post(
+      "/api/v1/ack", Access::kSignedLink,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
         const auto subject = verified_subject(*routes, request, response);
         if (!subject)
           return;
@@ -324,38 +351,42 @@ void send_override_refusal(httplib::Response& response, const OverrideRefused& r
   }
 }
 
-void install_oncall_routes(httplib::Server& server, const OncallRoutes& routes_in) {
+void install_oncall_routes(Router& router, const OncallRoutes& routes_in) {
   auto routes = std::make_shared<const OncallRoutes>(routes_in);
-  server.Get("/api/v1/oncall/overrides",
-             [routes](const httplib::Request&, httplib::Response& response) {
+  router.get("/api/v1/oncall/overrides", Access::kViewer,
+             [routes](const httplib::Request&, httplib::Response& response, const Principal&) {
                response.set_content(overrides_json(routes->overrides->list()), kJson);
              });
-  server.Post("/api/v1/oncall/overrides", [routes](const httplib::Request& request,
-                                                   httplib::Response& response) {
-    auto parsed = parse_override_request(request.body);
-    if (const auto* error = std::get_if<FieldError>(&parsed)) {
-      send_field_error(response, *error);
-      return;
-    }
-    auto answer = routes->overrides->add(std::get<OverrideRequest>(parsed), routes->clock->now());
-    if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
-      send_override_refusal(response, *refused);
-      return;
-    }
-    response.status = 201;
-    response.set_content(override_id_json(std::get<std::string>(answer)), kJson);
-  });
-  server.Delete(R"(/api/v1/oncall/overrides/([A-Za-z0-9_\-]+))",
-                [routes](const httplib::Request& request, httplib::Response& response) {
-                  auto answer = routes->overrides->remove(request.matches[1].str());
-                  if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
-                    send_override_refusal(response, *refused);
-                    return;
-                  }
-                  response.set_content(override_json(std::get<OverrideView>(answer)), kJson);
-                });
-  server.Get(
-      "/api/v1/oncall/who", [routes](const httplib::Request& request, httplib::Response& response) {
+  router.post(
+      "/api/v1/oncall/overrides", Access::kAdmin,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        auto parsed = parse_override_request(request.body);
+        if (const auto* error = std::get_if<FieldError>(&parsed)) {
+          send_field_error(response, *error);
+          return;
+        }
+        auto answer =
+            routes->overrides->add(std::get<OverrideRequest>(parsed), routes->clock->now());
+        if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
+          send_override_refusal(response, *refused);
+          return;
+        }
+        response.status = 201;
+        response.set_content(override_id_json(std::get<std::string>(answer)), kJson);
+      });
+  router.del(
+      R"(/api/v1/oncall/overrides/([A-Za-z0-9_\-]+))", Access::kAdmin,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        auto answer = routes->overrides->remove(request.matches[1].str());
+        if (const auto* refused = std::get_if<OverrideRefused>(&answer)) {
+          send_override_refusal(response, *refused);
+          return;
+        }
+        response.set_content(override_json(std::get<OverrideView>(answer)), kJson);
+      });
+  router.get(
+      "/api/v1/oncall/who", Access::kViewer,
+      [routes](const httplib::Request& request, httplib::Response& response, const Principal&) {
         const std::string schedule = request.get_param_value("schedule");
         if (schedule.empty()) {
           send_error(response, 400, "is required: the schedule's name", "schedule");
@@ -383,49 +414,188 @@ void install_oncall_routes(httplib::Server& server, const OncallRoutes& routes_i
       });
 }
 
+// Reads an optional integer query parameter within [min, max]; false after answering 400.
+bool integer_param(const httplib::Request& request, const char* name, std::int64_t min,
+                   std::int64_t max, std::int64_t& out, httplib::Response& response) {
+  if (!request.has_param(name))
+    return true;
+  const std::string text = request.get_param_value(name);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+    send_error(response, 400,
+               "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                   ", not '" + text + "'",
+               name);
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+//   GET /api/v1/audit?before=&limit=   admins: the audit log, newest first, a page at a time
+//   → {"entries": [{"id", "at", "actor", "role", "method", "path", "status", "remote"}],
+//      "next_before": id to pass as before for the next page, or null on the last page}
+void install_audit_routes(Router& router, const AuditReader* reader) {
+  constexpr std::int64_t kMaxPage = 1000;
+  router.get(
+      "/api/v1/audit", Access::kAdmin,
+      [reader](const httplib::Request& request, httplib::Response& response, const Principal&) {
+        std::int64_t before = 0;
+        std::int64_t limit = 100;
+        if (!integer_param(request, "before", 0, std::numeric_limits<std::int64_t>::max(), before,
+                           response) ||
+            !integer_param(request, "limit", 1, kMaxPage, limit, response)) {
+          return;
+        }
+        auto listed = reader->list(before, static_cast<std::size_t>(limit));
+        if (!listed) {
+          send_error(response, 503, "audit log unavailable: " + listed.error().message);
+          return;
+        }
+        nlohmann::json entries = nlohmann::json::array();
+        for (const StoredAuditRecord& stored : listed.value()) {
+          const AuditRecord& record = stored.record;
+          entries.push_back({{"id", stored.id},
+                             {"at", format_rfc3339(record.at, Rfc3339Precision::kMillis)},
+                             {"actor", record.principal.name},
+                             {"role", record.principal.role},
+                             {"method", record.method},
+                             {"path", record.path},
+                             {"status", record.status},
+                             {"remote", record.remote}});
+        }
+        const bool more = listed->size() == static_cast<std::size_t>(limit);
+        nlohmann::json body = {
+            {"entries", std::move(entries)},
+            {"next_before", more ? nlohmann::json(listed->back().id) : nlohmann::json()}};
+        response.set_content(body.dump(), kJson);
+      });
+}
+
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  if (code == 0)
+    return "unknown OpenSSL error";
+  std::array<char, 256> text{};
+  ERR_error_string_n(code, text.data(), text.size());
+  return text.data();
+}
+
+// A plain server, or a TLS one when a certificate and key are configured. Errors name the file.
+Result<std::unique_ptr<httplib::Server>> make_server(const ServerOptions& options) {
+  const std::string& cert = options.tls_cert_file;
+  const std::string& key = options.tls_key_file;
+  if (cert.empty() && key.empty())
+    return std::make_unique<httplib::Server>();
+  if (cert.empty() || key.empty()) {
+    return Error{std::string("TLS needs both a certificate and a key; only the ") +
+                 (cert.empty() ? "key" : "certificate") + " is set (--tls-cert, --tls-key)"};
+  }
+  for (const auto& [what, path] : {std::pair{"certificate", &cert}, std::pair{"key", &key}}) {
+    std::FILE* file = std::fopen(path->c_str(), "rb");
+    if (file == nullptr) {
+      return Error{std::string("cannot read TLS ") + what + " '" + *path +
+                   "': " + std::strerror(errno)};
+    }
+    std::fclose(file);
+  }
+  std::string problem;
+  ERR_clear_error();
+  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& context) {
+    SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION);
+    SSL_CTX_set_options(&context,
+                        SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+    // An encrypted key must fail here rather than wait for a passphrase on the terminal.
+    SSL_CTX_set_default_passwd_cb(&context, [](char*, int, int, void*) { return 0; });
+    if (SSL_CTX_use_certificate_chain_file(&context, cert.c_str()) != 1) {
+      problem = "TLS certificate '" + cert + "' is not a PEM certificate: " + openssl_error();
+      return false;
+    }
+    if (SSL_CTX_use_PrivateKey_file(&context, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+      if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+        problem = "TLS key '" + key + "' does not belong to certificate '" + cert + "'";
+      } else {
+        problem = "TLS key '" + key + "' is not an unencrypted PEM private key: " + openssl_error();
+      }
+      return false;
+    }
+    if (SSL_CTX_check_private_key(&context) != 1) {
+      problem = "TLS key '" + key + "' does not belong to certificate '" + cert + "'";
+      return false;
+    }
+    return true;
+  });
+  if (!server->is_valid())
+    return Error{problem.empty() ? "cannot set up TLS: " + openssl_error() : problem};
+  return std::unique_ptr<httplib::Server>(std::move(server));
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
   Impl(const StatusBoard& board_in, const AgentMetrics& metrics_in, std::function<bool()> ready_in)
-      : board(board_in), metrics(metrics_in), ready(std::move(ready_in)) {}
+      : board(board_in),
+        metrics(metrics_in),
+        ready(std::move(ready_in)),
+        router(Authenticator::open()) {}
 
   void install_routes() {
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
-      response.set_content("ok\n", "text/plain");
-    });
-    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
-      const bool is_ready = ready ? ready() : board.snapshot() != nullptr;
-      response.status = is_ready ? 200 : 503;
-      response.set_content(is_ready ? "ready\n" : "not ready: no evaluation yet\n", "text/plain");
-    });
-    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-      response.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-    });
-    server.Get("/api/v1/slos", [this](const httplib::Request&, httplib::Response& response) {
-      const auto snapshot = board.snapshot();
-      if (!snapshot) {
-        send_error(response, 503, "no evaluation has completed yet; retry in a few seconds");
-        return;
-      }
-      response.set_content(board_to_json(*snapshot), kJson);
-    });
-    server.Get(R"(/api/v1/slos/([A-Za-z0-9_.\-]+))",
-               [this](const httplib::Request& request, httplib::Response& response) {
+    router.get("/healthz", Access::kPublic,
+               [](const httplib::Request&, httplib::Response& response, const Principal&) {
+                 response.set_content("ok\n", "text/plain");
+               });
+    router.get("/readyz", Access::kPublic,
+               [this](const httplib::Request&, httplib::Response& response, const Principal&) {
+                 const bool is_ready = ready ? ready() : board.snapshot() != nullptr;
+                 response.status = is_ready ? 200 : 503;
+                 response.set_content(is_ready ? "ready\n" : "not ready: no evaluation yet\n",
+                                      "text/plain");
+               });
+    router.get("/metrics", Access::kViewer,
+               [this](const httplib::Request&, httplib::Response& response, const Principal&) {
+                 response.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+               });
+    router.get("/api/v1/slos", Access::kViewer,
+               [this](const httplib::Request&, httplib::Response& response, const Principal&) {
                  const auto snapshot = board.snapshot();
                  if (!snapshot) {
-                   send_error(response, 503, "no evaluation has completed yet");
+                   send_error(response, 503,
+                              "no evaluation has completed yet; retry in a few seconds");
                    return;
                  }
-                 const std::string name = request.matches[1];
-                 for (const SloReport& report : snapshot->slos) {
-                   if (report.name != name)
-                     continue;
-                   Board single{snapshot->published_at, snapshot->evaluation_seconds, {report}};
-                   response.set_content(board_to_json(single), kJson);
-                   return;
-                 }
-                 send_error(response, 404, "no SLO named '" + name + "'", "name");
+                 response.set_content(board_to_json(*snapshot), kJson);
                });
+    router.get(
+        R"(/api/v1/slos/([A-Za-z0-9_.\-]+))", Access::kViewer,
+        [this](const httplib::Request& request, httplib::Response& response, const Principal&) {
+          const auto snapshot = board.snapshot();
+          if (!snapshot) {
+            send_error(response, 503, "no evaluation has completed yet");
+            return;
+          }
+          const std::string name = request.matches[1];
+          for (const SloReport& report : snapshot->slos) {
+            if (report.name != name)
+              continue;
+            Board single{snapshot->published_at, snapshot->evaluation_seconds, {report}};
+            response.set_content(board_to_json(single), kJson);
+            return;
+          }
+          send_error(response, 404, "no SLO named '" + name + "'", "name");
+        });
+  }
+
+  // What every server answers outside the routes: JSON errors for unknown routes, bodies over
+  // the limit (413, sent by httplib before any route runs) and exceptions.
+  static void configure(httplib::Server& server, const ServerOptions& options) {
+    server.set_payload_max_length(options.max_body_bytes);
+    server.set_keep_alive_max_count(1000);
+    server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
+    if (options.threads > 0) {
+      const std::size_t threads = options.threads;
+      server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    }
     server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
       if (!response.body.empty())
         return;
@@ -444,7 +614,9 @@ struct ApiServer::Impl {
   const StatusBoard& board;
   const AgentMetrics& metrics;
   std::function<bool()> ready;
-  httplib::Server server;
+  Router router;
+  bool audit_routes_installed = false;
+  std::unique_ptr<httplib::Server> server;  // made by start(): plain HTTP or TLS
   std::thread thread;
   int bound_port = 0;
   std::atomic<bool> running{false};
@@ -456,16 +628,40 @@ ApiServer::ApiServer(const StatusBoard& board, const AgentMetrics& metrics,
   impl_->install_routes();
 }
 
+Router& ApiServer::router() {
+  return impl_->router;
+}
+
 void ApiServer::set_alert_routes(const AlertRoutes& routes) {
-  install_alert_routes(impl_->server, routes);
+  install_alert_routes(router(), routes);
 }
 
 void ApiServer::set_escalation_routes(const EscalationRoutes& routes) {
-  install_escalation_routes(impl_->server, routes);
+  install_escalation_routes(router(), routes);
 }
 
 void ApiServer::set_oncall_routes(const OncallRoutes& routes) {
-  install_oncall_routes(impl_->server, routes);
+  install_oncall_routes(router(), routes);
+}
+
+void ApiServer::set_authenticator(std::shared_ptr<const Authenticator> auth) {
+  router().set_authenticator(auth ? std::move(auth) : Authenticator::open());
+}
+
+void ApiServer::set_audit(AuditSink* sink, const Clock* clock, const AuditReader* reader) {
+  router().set_audit(sink, clock);
+  if (reader != nullptr && !impl_->audit_routes_installed) {
+    install_audit_routes(router(), reader);
+    impl_->audit_routes_installed = true;
+  }
+}
+
+std::vector<RouteInfo> ApiServer::routes() const {
+  return impl_->router.routes();
+}
+
+void ApiServer::set_incident_routes(const IncidentRoutes& routes) {
+  install_incident_routes(router(), routes);
 }
 
 ApiServer::~ApiServer() {
@@ -473,14 +669,15 @@ ApiServer::~ApiServer() {
 }
 
 Status ApiServer::start(const ServerOptions& options) {
-  impl_->server.set_payload_max_length(options.max_body_bytes);
-  impl_->server.set_keep_alive_max_count(1000);
-  impl_->server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
-  if (options.threads > 0) {
-    const std::size_t threads = options.threads;
-    impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  }
-  auto port = serve_in_background(impl_->server, options.host, options.port, impl_->thread);
+  if (impl_->running)
+    return Error{"the API server is already running"};
+  auto server = make_server(options);
+  if (!server)
+    return server.error();
+  impl_->server = std::move(server).value();
+  Impl::configure(*impl_->server, options);
+  impl_->router.install(*impl_->server);
+  auto port = serve_in_background(*impl_->server, options.host, options.port, impl_->thread);
   if (!port)
     return Error{port.error().message + " (choose another with --listen)"};
   impl_->bound_port = port.value();
@@ -495,7 +692,7 @@ int ApiServer::port() const {
 void ApiServer::stop() {
   if (!impl_->running.exchange(false))
     return;
-  stop_serving(impl_->server, impl_->thread);
+  stop_serving(*impl_->server, impl_->thread);
 }
 
 Result<ServerOptions> parse_listen_address(const std::string& address) {

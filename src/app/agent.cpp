@@ -16,6 +16,7 @@
 #include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
 #include "sloe/app/alert_pipeline.h"
+#include "sloe/app/audit_writer.h"
 #include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
 #include "sloe/app/slo_alerts.h"
@@ -40,6 +41,15 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::seconds;
+
+// Addresses only this machine can reach: the one place the API may run without tokens.
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string url_scheme(const api::ServerOptions& listen) {
+  return listen.tls_cert_file.empty() ? "http://" : "https://";
+}
 
 struct SloState {
   config::SloSpec spec;
@@ -414,6 +424,7 @@ struct Agent::Impl {
   std::unique_ptr<DurableAlertIntake> alert_intake;
   std::unique_ptr<DurableSilences> silences;
   std::unique_ptr<OncallOverrides> oncall_overrides;  // on-call overrides made through the API
+  std::unique_ptr<AuditWriter> audit;  // stopped after the server that records into it
 
   std::mutex wake_mutex;
   std::condition_variable wake;
@@ -439,6 +450,18 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
     probes.push_back(std::move(resolved).value());
   }
 
+  if (!impl->options.auth)
+    impl->options.auth = api::Authenticator::open();
+  const api::ServerOptions& listen = impl->options.listen;
+  if (impl->options.auth->token_count() == 0 && !is_loopback_host(listen.host)) {
+    return Error{"not listening on " + listen.host + ":" + std::to_string(listen.port) +
+                 " without API tokens: anyone who can reach it could change silences and "
+                 "on-call. Configure tokens with --tokens FILE (lines '<name> <role> "
+                 "sha256:<hex>'; `sloe token new --name NAME --role admin` makes one) or "
+                 "SLOE_API_TOKENS=name:role:token, or listen on 127.0.0.1"};
+  }
+  impl->server.set_authenticator(impl->options.auth);
+
   std::error_code ec;
   std::filesystem::create_directories(impl->options.data_dir, ec);
   if (ec) {
@@ -449,6 +472,11 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   if (!database)
     return database.error();
   impl->database = std::move(database).value();
+  auto audit = AuditWriter::open(db_path, AuditWriter::Options{});
+  if (!audit)
+    return audit.error();
+  impl->audit = std::move(audit).value();
+  impl->server.set_audit(impl->audit.get(), &clock, impl->audit.get());
 
   std::map<std::string, std::string> saved;
   {
@@ -475,14 +503,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   impl->server.set_oncall_routes(api::OncallRoutes{impl->oncall_overrides.get(), &clock});
 
   if (impl->options.external_url.empty() && impl->options.listen.port != 0) {
-    impl->options.external_url =
-        "http://" + impl->options.listen.host + ":" + std::to_string(impl->options.listen.port);
+    impl->options.external_url = url_scheme(impl->options.listen) + impl->options.listen.host +
+                                 ":" + std::to_string(impl->options.listen.port);
   }
   impl->slo_alerts = SloAlerts(impl->options.external_url);
   if (Status opened = impl->open_incidents(db_path); !opened)
     return Error{"opening incidents: " + opened.error().message};
-  // INTEGRATOR(inc-api):
-  // impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
+  impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
   if (Status piped = impl->create_pipeline(db_path); !piped)
     return piped.error();
   Impl* forward_to = impl.get();
@@ -542,12 +569,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
 }
 
 Status Agent::start() {
+  impl_->audit->start();
   if (Status listening = impl_->server.start(impl_->options.listen); !listening)
     return listening;
   if (impl_->options.external_url.empty()) {
     // Listening on port 0: links can name the port only now.
-    impl_->options.external_url =
-        "http://" + impl_->options.listen.host + ":" + std::to_string(impl_->server.port());
+    impl_->options.external_url = url_scheme(impl_->options.listen) + impl_->options.listen.host +
+                                  ":" + std::to_string(impl_->server.port());
     const std::lock_guard lock(impl_->evaluation_mutex);
     impl_->slo_alerts = SloAlerts(impl_->options.external_url);
   }
@@ -577,6 +605,10 @@ Status Agent::start() {
   }
   impl_->evaluator = std::thread([this] { impl_->evaluator_loop(); });
   impl_->running = true;
+  const api::Authenticator& auth = *impl_->options.auth;
+  spdlog::info("API {}, {} token(s), {}",
+               auth.enabled() ? "authentication on" : "authentication off", auth.token_count(),
+               impl_->options.listen.tls_cert_file.empty() ? "plain HTTP" : "HTTPS (TLS)");
   spdlog::info("sloe {} listening on {}:{} with {} probes and {} SLOs ({} restored from {})",
                SLOE_VERSION, impl_->options.listen.host, impl_->server.port(),
                impl_->config.probes.size(), impl_->slos.size(), impl_->restored,
@@ -603,6 +635,7 @@ void Agent::stop() {
     spdlog::info("saved SLI history of {} SLOs", impl_->slos.size());
   }
   impl_->server.stop();
+  impl_->audit->stop();
   if (impl_->pipeline) {
     impl_->pipeline->stop();
     impl_->notifier->stop();

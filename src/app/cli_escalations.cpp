@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -26,6 +27,8 @@ std::unique_ptr<httplib::Client> client_for(const std::string& server) {
   auto client = std::make_unique<httplib::Client>(server);
   client->set_connection_timeout(std::chrono::seconds(3));
   client->set_read_timeout(std::chrono::seconds(10));
+  if (const char* token = std::getenv("SLOE_TOKEN"); token != nullptr && *token != '\0')
+    client->set_bearer_token_auth(token);
   return client;
 }
 

@@ -4,13 +4,22 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "sloe/api/auth.h"
 #include "sloe/app/agent.h"
 #include "sloe/app/cli_backup.h"
 #include "sloe/app/cli_escalations.h"
+#include "sloe/app/cli_incident.h"
 #include "sloe/app/cli_oncall.h"
 #include "sloe/app/cli_routes.h"
 #include "sloe/app/demo_target.h"
@@ -39,7 +48,48 @@ struct RunOptions {
   std::string data_dir = ".sloe-data";
   std::string listen = "127.0.0.1:9465";
   std::string evaluation_interval = "5s";
+  std::string tokens_file;  // plus SLOE_API_TOKENS
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
+
+// A variable's value, "" when unset.
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// API tokens from --tokens FILE and SLOE_API_TOKENS, the webhook token from SLOE_WEBHOOK_TOKEN
+// and the webhook signing secret from SLOE_WEBHOOK_HMAC_SECRET. Messages never hold a secret.
+Result<std::shared_ptr<const api::Authenticator>> load_authenticator(const RunOptions& run) {
+  std::vector<api::ApiToken> tokens;
+  if (!run.tokens_file.empty()) {
+    std::ifstream in(run.tokens_file, std::ios::binary);
+    if (!in)
+      return Error{"--tokens: cannot read '" + run.tokens_file + "': " + std::strerror(errno)};
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = api::parse_tokens_file(text.str(), run.tokens_file);
+    if (!parsed)
+      return parsed.error();
+    tokens = std::move(parsed).value();
+  }
+  if (const std::string value = environment("SLOE_API_TOKENS"); !value.empty()) {
+    auto parsed = api::parse_tokens_env(value);
+    if (!parsed)
+      return parsed.error();
+    for (api::ApiToken& token : parsed.value())
+      tokens.push_back(std::move(token));
+  }
+  api::WebhookCredentials webhook;
+  if (const std::string token = environment("SLOE_WEBHOOK_TOKEN"); !token.empty()) {
+    if (token.size() < 16)
+      return Error{"SLOE_WEBHOOK_TOKEN is shorter than 16 characters (`sloe token new` makes one)"};
+    webhook.token_sha256_hex = api::hash_token(token);
+  }
+  webhook.hmac_secret = environment("SLOE_WEBHOOK_HMAC_SECRET");
+  return api::Authenticator::create(std::move(tokens), std::move(webhook));
+}
 
 // Prints every diagnostic; returns the configuration only when it is valid.
 std::optional<config::Config> load_and_report(const std::string& dir) {
@@ -90,6 +140,14 @@ Result<app::AgentOptions> agent_options(const RunOptions& run) {
   if (!listen)
     return Error{"--listen: " + listen.error().message};
   options.listen = listen.value();
+  options.listen.tls_cert_file = run.tls_cert_file;
+  options.listen.tls_key_file = run.tls_key_file;
+  if (run.tls_cert_file.empty() != run.tls_key_file.empty())
+    return Error{"--tls-cert and --tls-key go together: give both or neither"};
+  auto auth = load_authenticator(run);
+  if (!auth)
+    return auth.error();
+  options.auth = std::move(auth).value();
   auto interval = parse_duration(run.evaluation_interval);
   if (!interval || interval->count() < 100) {
     return Error{"--eval-interval: expected a duration of at least 100ms, got '" +
@@ -210,6 +268,8 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
 
 int command_status(const std::string& server, bool as_json) {
   httplib::Client client(server);
+  if (const std::string token = environment("SLOE_TOKEN"); !token.empty())
+    client.set_bearer_token_auth(token);
   client.set_connection_timeout(std::chrono::seconds(3));
   client.set_read_timeout(std::chrono::seconds(10));
   const auto response = client.Get("/api/v1/slos");
@@ -233,6 +293,46 @@ int command_status(const std::string& server, bool as_json) {
     return kExitFailure;
   }
   std::cout << app::render_status_table(parsed.rows);
+  return kExitOk;
+}
+
+// `sloe token hash`: the tokens-file hash of the token on stdin.
+int command_token_hash() {
+  std::ostringstream input;
+  input << std::cin.rdbuf();
+  std::string token = input.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+    token.pop_back();
+  const std::size_t start = token.find_first_not_of(" \t");
+  token = start == std::string::npos ? "" : token.substr(start);
+  if (token.empty()) {
+    std::cerr << "error: no token on standard input (e.g. `printf %s \"$TOKEN\" | sloe token "
+                 "hash`)\n";
+    return kExitInvalid;
+  }
+  std::cout << "sha256:" << api::hash_token(token) << "\n";
+  return kExitOk;
+}
+
+// `sloe token new`: a fresh token, shown once, and its tokens-file line.
+int command_token_new(const std::string& name, const std::string& role) {
+  const bool valid_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '@' ||
+           c == '-';
+  });
+  if (!valid_name) {
+    std::cerr << "error: --name '" << name << "' may hold only letters, digits and _ . @ -\n";
+    return kExitInvalid;
+  }
+  auto token = api::generate_token();
+  if (!token) {
+    std::cerr << "error: " << token.error().message << "\n";
+    return kExitFailure;
+  }
+  const std::string line = name + " " + role + " sha256:" + api::hash_token(token.value());
+  std::cout << token.value() << "\n" << line << "\n";
+  std::cerr << "The first line is the token: give it to its user now, sloe keeps only its hash.\n"
+               "Add the second line to the tokens file (sloe run --tokens FILE).\n";
   return kExitOk;
 }
 
@@ -299,6 +399,11 @@ int main(int argc, char** argv) {
     command
         ->add_option("--eval-interval", run.evaluation_interval, "How often every SLO is evaluated")
         ->capture_default_str();
+    command->add_option("--tokens", run.tokens_file,
+                        "API tokens file: '<name> <role> sha256:<hex>' lines (also "
+                        "SLOE_API_TOKENS=name:role:token,...)");
+    command->add_option("--tls-cert", run.tls_cert_file, "PEM certificate: serve HTTPS");
+    command->add_option("--tls-key", run.tls_key_file, "PEM private key of --tls-cert");
   };
 
   CLI::App* run_command = cli.add_subcommand("run", "Run the agent: probes, SLO evaluation, HTTP");
@@ -331,9 +436,24 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   probe_command->add_option("name", probe_name, "Probe name")->required();
 
+  CLI::App* token_command =
+      cli.add_subcommand("token", "Make API tokens and the hashes the tokens file holds");
+  token_command->require_subcommand(1);
+  CLI::App* token_hash_command = token_command->add_subcommand(
+      "hash", "Read a token on standard input; print its sha256:<hex> for the tokens file");
+  std::string token_name;
+  std::string token_role;
+  CLI::App* token_new_command = token_command->add_subcommand(
+      "new", "Print a fresh random token (once) and its line for the tokens file");
+  token_new_command->add_option("--name", token_name, "Who the token is for")->required();
+  token_new_command->add_option("--role", token_role, "viewer, responder or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "responder", "admin"}));
+
   const auto run_oncall_command = app::add_oncall_commands(cli);
   const auto run_escalation_command = app::add_escalation_commands(cli);
   const auto run_backup_command = app::add_backup_commands(cli);
+  const auto run_incident_command = app::add_incident_commands(cli);
 
   const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
@@ -349,8 +469,14 @@ int main(int argc, char** argv) {
     return *exit_code;
   if (const auto exit_code = run_backup_command())
     return *exit_code;
+  if (const auto exit_code = run_incident_command())
+    return *exit_code;
   if (routes_commands.selected())
     return routes_commands.run();
+  if (*token_hash_command)
+    return command_token_hash();
+  if (*token_new_command)
+    return command_token_new(token_name, token_role);
   if (*check_command)
     return command_check(common);
   if (*status_command)

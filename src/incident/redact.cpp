@@ -4,13 +4,13 @@
 // returns at once when it is absent. std::regex is used only for the configured user patterns.
 //
 // Idempotence: scanners run only on the text between existing markers ("[REDACTED:name]"), so a
-// marker is never matched again, and every scanner refuses an empty secret (so "password=" left
-// in front of a marker is not redacted a second time).
+// marker is never matched again; every scanner refuses an empty secret (so "password=" left in
+// front of a marker is not redacted a second time); and redact() repeats until a pass changes
+// nothing.
 #include "sloe/incident/redact.h"
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <regex>
 
 #include "sloe/core/text.h"
@@ -44,6 +44,7 @@ constexpr std::array<int, kBuiltinCount> kPriority{
 constexpr std::size_t kMaxRegexLength = 1024;
 
 constexpr std::string_view kMarkerPrefix = "[REDACTED:";
+constexpr int kMaxPasses = 16;
 
 struct Span {
   std::size_t begin;
@@ -349,7 +350,7 @@ void scan_known_shapes(std::string_view text, std::vector<Span>& out) {
       continue;
     }
     for (const KnownShape& shape : kKnownShapes) {
-      if (text.compare(i, shape.prefix.size(), shape.prefix) != 0)
+      if (shape.prefix.front() != c || text.compare(i, shape.prefix.size(), shape.prefix) != 0)
         continue;
       std::size_t end = i + shape.prefix.size();
       while (end < text.size() && is_shape_char(text[end]))
@@ -418,6 +419,19 @@ bool ends_authority(char c) {
          c == '\'' || c == '<' || c == '>' || c == '`';
 }
 
+// An unencoded '/', '?' or '#' in a password ends the authority early ("redis://:pa#ss@h"); when
+// what follows "user:" is not a port, the userinfo runs to the next '@' before white space.
+std::size_t unencoded_userinfo_end(std::string_view text, std::size_t colon, std::size_t end) {
+  const std::string_view after = text.substr(colon + 1, end - colon - 1);
+  if (after.empty() || std::all_of(after.begin(), after.end(), is_digit))
+    return std::string_view::npos;
+  std::size_t i = end;
+  while (i < text.size() && text[i] != '@' && !is_space(text[i]) && text[i] != '\n' &&
+         text[i] != '"' && text[i] != '\'')
+    ++i;
+  return i < text.size() && text[i] == '@' ? i : std::string_view::npos;
+}
+
 void scan_url_passwords(std::string_view text, std::vector<Span>& out) {
   for (std::size_t at = text.find("://"); at != std::string_view::npos;
        at = text.find("://", at + 3)) {
@@ -427,12 +441,17 @@ void scan_url_passwords(std::string_view text, std::vector<Span>& out) {
     std::size_t end = start;
     while (end < text.size() && !ends_authority(text[end]))
       ++end;
-    const std::size_t at_sign = text.substr(start, end - start).rfind('@');
-    if (at_sign == std::string_view::npos)
-      continue;
-    const std::size_t userinfo_end = start + at_sign;
-    const std::size_t colon = text.substr(start, at_sign).find(':');
-    if (colon == std::string_view::npos)
+    const std::string_view authority = text.substr(start, end - start);
+    std::size_t userinfo_end = std::string_view::npos;
+    std::size_t colon = std::string_view::npos;
+    if (const std::size_t at_sign = authority.rfind('@'); at_sign != std::string_view::npos) {
+      userinfo_end = start + at_sign;
+      colon = authority.substr(0, at_sign).find(':');
+    } else if (const std::size_t c = authority.find(':'); c != std::string_view::npos) {
+      colon = c;
+      userinfo_end = unencoded_userinfo_end(text, start + c, end);
+    }
+    if (colon == std::string_view::npos || userinfo_end == std::string_view::npos)
       continue;
     const std::size_t password = start + colon + 1;
     if (password < userinfo_end)
@@ -719,6 +738,11 @@ bool joins_token(char c) {
 // version or an address and is skipped.
 void classify_run(std::string_view text, const DigitRun& run, bool glued_after, bool phone,
                   bool card, std::vector<Span>& out) {
+  int total_digits = 0;
+  for (const DigitGroup& group : run.groups)
+    total_digits += group.digits;
+  if (total_digits < 7)
+    return;  // too short for either; most runs in text are times, counts and versions
   const std::size_t count = run.groups.size();
   const auto dotted_before = [&](std::size_t first) {
     return first > 0 && run.groups[first - 1].separator_after == '.';
@@ -807,18 +831,12 @@ void scan_numbers(std::string_view text, std::vector<Span>& out, bool phone, boo
 
 // ---- putting it together ----
 
-bool has_digit_run(std::string_view text, std::size_t min) {
-  std::size_t run = 0;
-  std::size_t total = 0;
+// A phone or card has at least seven digits in the text.
+bool has_enough_digits(std::string_view text, std::size_t min) {
+  std::size_t digits = 0;
   for (const char c : text) {
-    if (is_digit(c)) {
-      ++run;
-      ++total;
-      if (run >= 2 && total >= min)
-        return true;
-    } else {
-      run = 0;
-    }
+    if (is_digit(c) && ++digits >= min)
+      return true;
   }
   return false;
 }
@@ -840,7 +858,7 @@ void scan_gap(std::string_view gap, const std::array<bool, kBuiltinCount>& on,
     scan_url_passwords(gap, out);
   if (on[kEmail] && gap.find('@') != std::string_view::npos)
     scan_emails(gap, out);
-  if ((on[kPhone] || on[kCardNumber]) && has_digit_run(gap, 7))
+  if ((on[kPhone] || on[kCardNumber]) && has_enough_digits(gap, 7))
     scan_numbers(gap, out, on[kPhone], on[kCardNumber]);
 }
 
@@ -985,10 +1003,26 @@ Redactor::Redactor(Redactor&&) noexcept = default;
 Redactor& Redactor::operator=(Redactor&&) noexcept = default;
 
 std::string Redactor::redact(std::string_view text) const {
-  std::string out = impl_->apply_builtins(text);
-  for (const Impl::UserPattern& pattern : impl_->patterns)
-    out = impl_->apply_pattern(pattern, out);
-  return out;
+  const auto pass = [this](std::string_view input) {
+    std::string out = impl_->apply_builtins(input);
+    for (const Impl::UserPattern& pattern : impl_->patterns)
+      out = impl_->apply_pattern(pattern, out);
+    return out;
+  };
+  std::string current = pass(text);
+  if (current == text)
+    return current;  // the common case: nothing to redact, one pass
+  // A marker changes what its neighbours look like ("a@b.example-AKIA..." holds no address until
+  // the key is gone), so passes repeat until nothing changes: that is what makes redact()
+  // idempotent. Each changing pass turns plain text into markers, so this ends; the cap only
+  // guards against a mistake in that reasoning.
+  for (int passes = 1; passes < kMaxPasses; ++passes) {
+    std::string next = pass(current);
+    if (next == current)
+      break;
+    current = std::move(next);
+  }
+  return current;
 }
 
 Labels Redactor::redact(const Labels& labels) const {

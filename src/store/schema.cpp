@@ -161,6 +161,21 @@ const std::vector<Migration>& sloe_migrations() {
        ");"
        "CREATE INDEX action_items_by_incident ON action_items(incident_id, id);"
        "CREATE INDEX action_items_overdue ON action_items(status, due);"},
+      // Every mutating API request (store::AuditLog): who, what, when, from where. Never a body
+      // or a credential. Times are Unix milliseconds (UTC); ids only grow (AUTOINCREMENT), so a
+      // page boundary stays valid while new records arrive.
+      {6, "audit_log",
+       "CREATE TABLE audit_log("
+       "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+       "  at INTEGER NOT NULL,"
+       "  actor TEXT NOT NULL,"
+       "  role TEXT NOT NULL,"
+       "  method TEXT NOT NULL,"
+       "  path TEXT NOT NULL,"
+       "  status INTEGER NOT NULL,"
+       "  remote TEXT NOT NULL,"
+       "  detail TEXT NOT NULL DEFAULT ''"
+       ");"},
   };
   return migrations;
 }

@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "agent_process.h"
 #include "cli_util.h"
 
 namespace {
@@ -67,65 +68,6 @@ class Receiver {
   int port_ = 0;
   std::mutex mutex_;
   std::vector<std::pair<std::string, std::string>> posts_;
-};
-
-class Agent {
- public:
-  explicit Agent(const std::filesystem::path& dir) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], STDOUT_FILENO);
-      ::dup2(fds[1], STDERR_FILENO);
-      ::close(fds[0]);
-      const std::string config = dir.string();
-      const std::string data = (dir / "data").string();
-      ::execl(SLOE_BINARY, SLOE_BINARY, "run", "--config", config.c_str(), "--data", data.c_str(),
-              "--listen", "127.0.0.1:0", "--eval-interval", "200ms", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    output_ = ::fdopen(fds[0], "r");
-    const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
-    std::smatch match;
-    std::array<char, 4096> line{};
-    while (std::fgets(line.data(), line.size(), output_) != nullptr) {
-      log_ += line.data();
-      if (std::regex_search(log_, match, listening)) {
-        port_ = std::stoi(match[1]);
-        break;
-      }
-    }
-    // Keep draining the child's output so it never blocks on a full pipe.
-    reader_ = std::thread([this] {
-      std::array<char, 4096> more{};
-      while (std::fgets(more.data(), more.size(), output_) != nullptr) {
-        const std::lock_guard lock(mutex_);
-        log_ += more.data();
-      }
-    });
-  }
-  ~Agent() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    reader_.join();
-    std::fclose(output_);
-  }
-  int port() const { return port_; }
-  std::string log() {
-    const std::lock_guard lock(mutex_);
-    return log_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* output_ = nullptr;
-  int port_ = 0;
-  std::thread reader_;
-  std::mutex mutex_;
-  std::string log_;
 };
 
 std::string query_param(const std::string& url, const std::string& name) {
@@ -181,7 +123,7 @@ silences:
     comment: batch alerts are noise until the rewrite lands
 )";
   {
-    Agent agent(dir);
+    sloe::testing::AgentProcess agent(dir);
     ASSERT_NE(agent.port(), 0) << agent.log();
     const std::string server = "http://127.0.0.1:" + std::to_string(agent.port());
     httplib::Client client("127.0.0.1", agent.port());

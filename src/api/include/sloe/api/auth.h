@@ -14,9 +14,14 @@
 // When no token is configured at all, authentication is off and every request acts as
 // "anonymous" with the admin role; the agent allows that only on a loopback listen address.
 //
+// Webhook credentials and API tokens are independent: with webhook credentials but no API token,
+// webhook endpoints require them while the other endpoints stay open (loopback only, as above).
+//
 // Thread-safety: an Authenticator is immutable after create(); use it from any thread.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,11 +57,19 @@ struct ApiToken {
 // SHA-256 of token, lower-case hex (what the tokens file stores).
 std::string hash_token(std::string_view token);
 
+// A fresh token: "sloe_" and 64 hex digits from 32 random bytes (OpenSSL RAND_bytes).
+// Error only when the system's random source fails.
+Result<std::string> generate_token();
+
+// The X-Sloe-Signature value a sender puts on body: "sha256=" + hex HMAC-SHA256(secret, body).
+std::string webhook_signature(std::string_view secret, std::string_view body);
+
 // tokens file (YAML-free on purpose, one token per line, '#' comments):
 //   <name> <role> sha256:<64 hex>
 // Errors name file:line.
 Result<std::vector<ApiToken>> parse_tokens_file(std::string_view text, std::string_view file_name);
 // SLOE_API_TOKENS: "<name>:<role>:<token>[,<name>:<role>:<token>...]"; the tokens are hashed here.
+// A token has at least 16 characters and no ','. Errors name the entry, never the token.
 Result<std::vector<ApiToken>> parse_tokens_env(std::string_view value);
 
 struct WebhookCredentials {
@@ -71,10 +84,12 @@ struct Principal {
 };
 
 // An authorization decision: status 0 when allowed (principal set), else 401 or 403 with a
-// message that never repeats the credential.
+// message that never repeats the credential. A refused request's principal is the token's for a
+// 403 and {"unauthenticated", "none"} for a 401, so the audit log can say who tried.
 struct Decision {
   int status = 0;
   std::string message;
+  std::string field;  // the header at fault: "Authorization" or "X-Sloe-Signature"
   Principal principal;
 };
 
@@ -86,7 +101,10 @@ class Authenticator {
   // Authentication off (no tokens): everyone is anonymous admin.
   static std::shared_ptr<const Authenticator> open();
 
+  // False only for open(), or create() with no token and no webhook credential.
   bool enabled() const;
+  // API tokens configured (the webhook token is not one).
+  std::size_t token_count() const;
   // authorization: the Authorization header value ("" when absent); signature: the
   // X-Sloe-Signature header ("" when absent); body: the request body (for the HMAC).
   Decision authorize(Access access, std::string_view authorization, std::string_view signature,
@@ -114,6 +132,21 @@ class AuditSink {
   virtual ~AuditSink() = default;
   // Called after the answer is decided; must not block for long (implementations queue).
   virtual void record(AuditRecord record) = 0;
+};
+
+// One stored audit record, as listed to admins (GET /api/v1/audit).
+struct StoredAuditRecord {
+  std::int64_t id = 0;  // increasing; pages go backwards from it
+  AuditRecord record;
+};
+
+class AuditReader {
+ public:
+  virtual ~AuditReader() = default;
+  // Newest first: records with id < before_id (0: from the newest), at most limit. Includes
+  // every record handed to the sink before the call.
+  virtual Result<std::vector<StoredAuditRecord>> list(std::int64_t before_id,
+                                                      std::size_t limit) const = 0;
 };
 
 // One route the server answers, for documentation and the role-matrix test.

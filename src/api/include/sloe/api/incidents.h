@@ -4,8 +4,9 @@
 // app::IncidentService; tests substitute their own.
 //
 // Endpoints (ApiServer::set_incident_routes):
-//   GET   /api/v1/incidents ?state=&severity=&service=&since=&until=&tests=&limit=&before= POST
-//   /api/v1/incidents                 declare               → 201 GET   /api/v1/incidents/{id}
+//   GET   /api/v1/incidents   ?state=&severity=&service=&since=&until=&tests=&limit=&before=
+//   POST  /api/v1/incidents                 declare               → 201
+//   GET   /api/v1/incidents/{id}
 //   PATCH /api/v1/incidents/{id}            {"version": N, ...}   → 409 when N is stale
 //   GET   /api/v1/incidents/{id}/timeline   ?after=&limit=
 //   POST  /api/v1/incidents/{id}/timeline   a note                → 201
@@ -17,6 +18,7 @@
 //   GET   /api/v1/actions/overdue           action items past due, across incidents
 //   GET   /api/v1/incidents/stats           response-time median/p90 per severity
 //
+// Bodies and answers: src/api/incident_json.h.
 // Every method gets the actor (the authenticated token's name) for the record.
 // A mutating call returns only after its writes are durable: a 2xx answer survives kill -9.
 // Thread-safety: implementations are called from the server's thread pool, concurrently.

@@ -1,16 +1,27 @@
 // ApiServer: sloe's one HTTP port — /metrics, /healthz, /readyz and the JSON API under /api/v1.
 //
-// Thread-safety: start() and stop() from one owner thread; requests are served on the server's
-// own thread pool and only read the StatusBoard and AgentMetrics, which are thread-safe.
-// The board and metrics must outlive the server.
+// Every route is registered through one Router with the Access it requires (see auth.h and
+// routes()): /healthz and /readyz are public, every other GET needs a viewer token, alert intake
+// a webhook credential, acknowledging an escalation a responder, and silences, on-call overrides
+// and the audit log an admin. Without set_authenticator() (or with Authenticator::open())
+// authentication is off. Mutating requests are audited once set_audit() names a sink.
+// With ServerOptions::tls_cert_file and tls_key_file the port speaks HTTPS only.
+//
+// Thread-safety: every set_* and start() and stop() from one owner thread, the set_* calls
+// before start(); requests are served on the server's own thread pool and only read the
+// StatusBoard and AgentMetrics, which are thread-safe. The board and metrics must outlive the
+// server.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sloe/api/alert_intake.h"
+#include "sloe/api/auth.h"
 #include "sloe/api/escalations.h"
+#include "sloe/api/incidents.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/oncall_api.h"
 #include "sloe/api/status_board.h"
@@ -25,7 +36,13 @@ struct ServerOptions {
   // Worker threads. cpp-httplib keeps a thread on each keep-alive connection, so this bounds the
   // clients served at once. 0: cpp-httplib's default (8 or the core count, if larger).
   std::size_t threads = 0;
+  // PEM files; both set: serve HTTPS (TLS 1.2+) only. Unreadable or mismatched files fail
+  // start() with a message naming the file.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
+
+class Router;
 
 class ApiServer {
  public:
@@ -47,6 +64,21 @@ class ApiServer {
   // before start(); routes.overrides and routes.clock set.
   void set_oncall_routes(const OncallRoutes& routes);
 
+  // Adds the incident endpoints (incidents.h). REQUIRES: called once, before start();
+  // routes.incidents and routes.clock set.
+  void set_incident_routes(const IncidentRoutes& routes);
+
+  // Who may call what (auth.h). Null: authentication off. REQUIRES: before start().
+  void set_authenticator(std::shared_ptr<const Authenticator> auth);
+
+  // Records every POST/PUT/PATCH/DELETE (status, principal, remote address) in sink, timed by
+  // clock; with a reader, adds GET /api/v1/audit?before=&limit= (admin) answering from it.
+  // REQUIRES: before start(); sink, clock and reader outlive the server.
+  void set_audit(AuditSink* sink, const Clock* clock, const AuditReader* reader = nullptr);
+
+  // Every route registered so far, with its access level (for docs and the role-matrix test).
+  std::vector<RouteInfo> routes() const;
+
   // Binds and starts serving on a background thread. Fails with a clear message when the address
   // cannot be bound (in use, permission, bad host).
   Status start(const ServerOptions& options);
@@ -56,6 +88,9 @@ class ApiServer {
   void stop();
 
  private:
+  // The one router every route set registers through (for set_*_routes in any api .cpp).
+  Router& router();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

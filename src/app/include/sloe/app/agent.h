@@ -34,6 +34,9 @@ struct AgentOptions {
   // How people reach this agent, for links in alerts (slo_url) and notifications (ack_url).
   // Empty: http://<listen host>:<port> once the port is known.
   std::string external_url;
+  // Who may call the API (api/auth.h); null: authentication off, which create() allows only on a
+  // loopback listen address. Mutating requests are audited in the database either way.
+  std::shared_ptr<const api::Authenticator> auth;
 };
 
 // Resolves a probe's secrets (environment variables, files). The agent does this once at start so

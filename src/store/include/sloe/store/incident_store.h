@@ -2,8 +2,8 @@
 // timeline (with note revisions), action items, and the alerts linked to each incident.
 // AuditLog: who changed what, when, from where.
 //
-// Tables (schema migration 5): incidents, incident_roles, incident_alerts, timeline_events,
-// note_revisions, action_items, audit_log. Labels/fields are stored in Prometheus' series
+// Tables: incidents, incident_roles, incident_alerts, timeline_events, note_revisions,
+// action_items (schema migration 5) and audit_log (migration 6). Labels/fields are stored in Prometheus' series
 // notation, as in alert_log.h; times as integer Unix milliseconds (UTC).
 //
 // Open incidents are unique per dedup_key (a partial unique index over incidents whose state is
@@ -12,7 +12,7 @@
 //
 // Every method runs in the caller's transaction when there is one (Database::transaction), or
 // commits on its own otherwise. Thread-safety: as for the Database (one thread at a time).
-// Ownership: borrows the Database, opened with sloe_migrations() (migration 5 included).
+// Ownership: borrows the Database, opened with sloe_migrations() (migrations 5 and 6 included).
 #pragma once
 
 #include <cstdint>
