@@ -502,6 +502,11 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   impl->oncall_overrides = std::move(overrides).value();
   impl->server.set_oncall_routes(api::OncallRoutes{impl->oncall_overrides.get(), &clock});
 
+  // Durable writes (alerts, incidents) are group-committed: one fsync serves every request
+  // waiting at that moment, so throughput grows with the requests served at once. cpp-httplib
+  // holds a worker per keep-alive connection and defaults to 8 of them.
+  if (impl->options.listen.threads == 0)
+    impl->options.listen.threads = 64;
   if (impl->options.external_url.empty() && impl->options.listen.port != 0) {
     impl->options.external_url = url_scheme(impl->options.listen) + impl->options.listen.host +
                                  ":" + std::to_string(impl->options.listen.port);
