@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "sloe/core/clock.h"
 #include "sloe/core/duration.h"
@@ -156,7 +158,12 @@ struct AgentMetrics::Impl {
         outbox_oldest(BuildGauge()
                           .Name("sloe_notification_outbox_oldest_pending_seconds")
                           .Help("Age of the oldest notification waiting in the outbox.")
-                          .Register(*registry)) {
+                          .Register(*registry)),
+        incidents_open(BuildGauge()
+                           .Name("sloe_incidents_open")
+                           .Help("Incidents not resolved or closed, per severity (test incidents "
+                                 "excluded).")
+                           .Register(*registry)) {
     build_info.Add({{"version", version}}).Set(1);
   }
 
@@ -190,6 +197,11 @@ struct AgentMetrics::Impl {
   Family<Counter>& notifications_retried;
   Family<Gauge>& outbox_depth;
   Family<Gauge>& outbox_oldest;
+  Family<Gauge>& incidents_open;
+  std::mutex incidents_mutex;
+  // Built by observe_incidents, added to the registry's families by render(): their quantiles
+  // are computed by the incident module, not observed one by one.
+  std::vector<prometheus::MetricFamily> incident_times;  // guarded by incidents_mutex
   std::mutex notifications_mutex;
   NotificationFigures last_notifications;  // guarded by notifications_mutex
 };
@@ -302,11 +314,43 @@ void AgentMetrics::observe_notifications(const NotificationFigures& figures) {
   impl_->last_notifications = figures;
 }
 
+void AgentMetrics::observe_incidents(const IncidentMetricFigures& figures) {
+  for (const auto& [severity, count] : figures.open)
+    impl_->incidents_open.Add({{"severity", severity}}).Set(static_cast<double>(count));
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& [figure, by_severity] : figures.times) {
+    prometheus::MetricFamily family;
+    family.name = "sloe_incident_time_to_" + figure + "_seconds";
+    family.help = "Time to " + figure +
+                  " of incidents, median and 90th percentile per severity "
+                  "(test incidents excluded).";
+    family.type = prometheus::MetricType::Summary;
+    for (const auto& [severity, times] : by_severity) {
+      const double none = std::numeric_limits<double>::quiet_NaN();
+      prometheus::ClientMetric metric;
+      metric.label = {{"severity", severity}};
+      metric.summary.sample_count = times.count;
+      metric.summary.sample_sum = times.sum_seconds;
+      metric.summary.quantile = {{0.5, times.count > 0 ? times.median_seconds : none},
+                                 {0.9, times.count > 0 ? times.p90_seconds : none}};
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  const std::lock_guard lock(impl_->incidents_mutex);
+  impl_->incident_times = std::move(families);
+}
+
 std::string AgentMetrics::render() const {
   std::ostringstream out;
   // The exposition format is locale-independent: numbers always use '.'.
   out.imbue(std::locale::classic());
-  prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
+  std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+  {
+    const std::lock_guard lock(impl_->incidents_mutex);
+    families.insert(families.end(), impl_->incident_times.begin(), impl_->incident_times.end());
+  }
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

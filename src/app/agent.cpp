@@ -11,11 +11,13 @@
 #include <thread>
 #include <unordered_map>
 
+#include "sloe/alert/matcher.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/signed_link.h"
 #include "sloe/app/alert_intake.h"
 #include "sloe/app/alert_pipeline.h"
 #include "sloe/app/audit_writer.h"
+#include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
 #include "sloe/app/slo_alerts.h"
 #include "sloe/config/loader.h"
@@ -179,6 +181,81 @@ struct Agent::Impl {
     metrics.observe_notifications(figures);
   }
 
+  void observe_incidents() {
+    if (!incidents)
+      return;
+    auto figures = incidents->figures();
+    if (!figures) {
+      spdlog::warn("reading incident metrics failed: {}", figures.error().message);
+      return;
+    }
+    metrics.observe_incidents(*figures);
+  }
+
+  // Owners of overdue action items are reminded (at most once a day each) through the outbox.
+  void remind_action_items() {
+    if (!incidents)
+      return;
+    auto sent = incidents->remind_overdue(clock.now());
+    if (!sent) {
+      spdlog::warn("reminding owners of overdue action items failed: {}", sent.error().message);
+    } else if (*sent > 0) {
+      spdlog::info("reminded owners of {} overdue action items", *sent);
+    }
+  }
+
+  // Incidents share the database file, with connections of their own. Reminders go through the
+  // notifier once the pipeline exists: to the receiver page-<owner> when the routing tree has
+  // one, else to the routing tree's root receiver.
+  Status open_incidents(const std::string& db_path) {
+    IncidentService::Options incident_options;
+    incident_options.warn = [](const std::string& message) {
+      spdlog::warn("incidents: {}", message);
+    };
+    incident_options.notify = [this](const alert::GroupNotification& notification) -> Status {
+      if (!notifier)
+        return Error{"no routing tree in alerts/: notifications are not sent"};
+      auto queued = notifier->enqueue(notification);
+      if (!queued)
+        return queued.error();
+      return {};
+    };
+    incident_options.has_receiver = [this](std::string_view name) {
+      return receivers.find(name) != nullptr;
+    };
+    if (config.alerting)
+      incident_options.default_receiver = config.alerting->routes.root().options().receiver;
+    // sloe.yaml's incidents.policies and redaction, checked by the loader.
+    incident_options.policies.clear();
+    for (const config::IncidentPolicySettings& settings : config.settings.incidents.policies) {
+      incident::IncidentPolicy policy;
+      policy.name = settings.name;
+      for (const std::string& text : settings.matchers) {
+        auto matchers = alert::parse_matchers(text);
+        if (!matchers)
+          return Error{"incident policy '" + settings.name + "': " + matchers.error().message};
+        policy.matchers.insert(policy.matchers.end(), matchers->begin(), matchers->end());
+      }
+      if (const auto severity = incident::parse_severity(settings.severity))
+        policy.severity = *severity;
+      policy.group_by = settings.group_by;
+      incident_options.policies.push_back(std::move(policy));
+    }
+    incident::RedactionOptions redaction;
+    redaction.disabled_builtins = config.settings.redaction.disable;
+    for (const config::RedactionPatternSettings& pattern : config.settings.redaction.patterns)
+      redaction.patterns.push_back(incident::RedactionPattern{pattern.name, pattern.regex});
+    auto redactor = incident::Redactor::create(redaction);
+    if (!redactor)
+      return Error{"redaction: " + redactor.error().message};
+    incident_options.redactor = std::move(redactor).value();
+    auto opened = IncidentService::open(db_path, clock, std::move(incident_options));
+    if (!opened)
+      return opened.error();
+    incidents = std::move(opened).value();
+    return {};
+  }
+
   // Logs when an SLO starts or stops meeting a page or ticket condition, so the log tells the
   // story of an incident without anyone polling the API.
   void log_page_transitions(const api::Board& next) {
@@ -230,11 +307,13 @@ struct Agent::Impl {
       lock.unlock();
       evaluate();
       observe_notifications();
+      observe_incidents();
       if (clock.monotonic() >= next_snapshot) {
         if (Status saved = save_history(); !saved) {
           spdlog::error("saving SLI history failed: {}", saved.error().message);
         }
         collect_garbage();
+        remind_action_items();
         next_snapshot = clock.monotonic() + options.snapshot_interval;
       }
       lock.lock();
@@ -256,6 +335,11 @@ struct Agent::Impl {
     outbox_database = std::move(opened).value();
     outbox = std::make_unique<notify::Outbox>(*outbox_database);
     notify::NotifierOptions notifier_options;
+    notifier_options.on_finished = [this](const notify::OutboxEntry& row, bool delivered,
+                                          const std::string& reason, TimePoint at) {
+      if (incidents)
+        incidents->notification_delivered(row.receiver, row.group_key, delivered, reason, at);
+    };
     notifier_options.log = [](notify::LogLevel level, const std::string& message) {
       if (level == notify::LogLevel::kError) {
         spdlog::error("notify: {}", message);
@@ -274,6 +358,16 @@ struct Agent::Impl {
     pipeline_options.external_url = options.external_url;
     pipeline_options.link_key = key.value();
     pipeline_options.warn = [](const std::string& message) { spdlog::warn("{}", message); };
+    if (incidents) {
+      IncidentService* observer = incidents.get();
+      pipeline_options.on_enqueued = [observer](const alert::GroupNotification& notification) {
+        observer->notification_enqueued(notification);
+      };
+      pipeline_options.on_acknowledged = [observer](const alert::GroupNotification& latest,
+                                                    const std::string& by, TimePoint at) {
+        observer->escalation_acknowledged(latest, by, at);
+      };
+    }
     DurableSilences* silence_service = silences.get();
     auto created = AlertPipeline::create(
         clock, config, *notifier,
@@ -312,6 +406,9 @@ struct Agent::Impl {
 
   std::mutex database_mutex;
   std::unique_ptr<store::Database> database;
+  // Incidents: called by the intake, the pipeline and the notifier, so declared before them (and
+  // destroyed after them); its writer is stopped after the HTTP server.
+  std::unique_ptr<IncidentService> incidents;
   std::unique_ptr<probe::Engine> engine;
   SloAlerts slo_alerts{""};  // guarded by evaluation_mutex
   // Notifications: the outbox has a connection of its own (the notifier drains it on its own
@@ -405,19 +502,36 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   impl->oncall_overrides = std::move(overrides).value();
   impl->server.set_oncall_routes(api::OncallRoutes{impl->oncall_overrides.get(), &clock});
 
+  // Durable writes (alerts, incidents) are group-committed: one fsync serves every request
+  // waiting at that moment, so throughput grows with the requests served at once. cpp-httplib
+  // holds a worker per keep-alive connection and defaults to 8 of them.
+  if (impl->options.listen.threads == 0)
+    impl->options.listen.threads = 64;
   if (impl->options.external_url.empty() && impl->options.listen.port != 0) {
     impl->options.external_url = url_scheme(impl->options.listen) + impl->options.listen.host +
                                  ":" + std::to_string(impl->options.listen.port);
   }
   impl->slo_alerts = SloAlerts(impl->options.external_url);
+  if (Status opened = impl->open_incidents(db_path); !opened)
+    return Error{"opening incidents: " + opened.error().message};
+  impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
   if (Status piped = impl->create_pipeline(db_path); !piped)
     return piped.error();
   Impl* forward_to = impl.get();
-  auto intake = DurableAlertIntake::open(*impl->database, impl->database_mutex, clock,
-                                         [forward_to](const std::vector<alert::Alert>& alerts) {
-                                           if (forward_to->pipeline)
-                                             forward_to->pipeline->ingest(alerts);
-                                         });
+  auto intake = DurableAlertIntake::open(
+      *impl->database, impl->database_mutex, clock,
+      [forward_to](const std::vector<alert::Alert>& alerts) {
+        // Incidents first: the pipeline's notifications then
+        // find the alerts already linked.
+        if (forward_to->incidents) {
+          if (Status recorded = forward_to->incidents->on_alerts(alerts, forward_to->clock.now());
+              !recorded) {
+            spdlog::error("{}", recorded.error().message);
+          }
+        }
+        if (forward_to->pipeline)
+          forward_to->pipeline->ingest(alerts);
+      });
   if (!intake)
     return intake.error();
   impl->alert_intake = std::move(intake).value();
@@ -475,6 +589,15 @@ Status Agent::start() {
     impl_->server.stop();
     return probing;
   }
+  // Alerts accepted just before a crash may not have reached their incidents (the intake feeds
+  // incidents after answering): offer the active ones again; alerts already linked are skipped.
+  if (impl_->incidents) {
+    std::vector<alert::Alert> active;
+    for (api::ReceivedAlert& received : impl_->alert_intake->current(impl_->clock.now()))
+      active.push_back(std::move(received.alert));
+    if (Status recorded = impl_->incidents->on_alerts(active, impl_->clock.now()); !recorded)
+      spdlog::error("{}", recorded.error().message);
+  }
   if (impl_->pipeline) {
     impl_->pipeline->set_external_url(impl_->options.external_url);
     impl_->notifier->start();
@@ -522,6 +645,9 @@ void Agent::stop() {
     impl_->pipeline->stop();
     impl_->notifier->stop();
   }
+  // After every caller (HTTP, pipeline, notifier) stopped: commits what is queued, then ends.
+  if (impl_->incidents)
+    impl_->incidents->stop();
 }
 
 void Agent::evaluate_now() {

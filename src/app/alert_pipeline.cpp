@@ -220,6 +220,8 @@ void AlertPipeline::enqueue(const alert::GroupNotification& notification) {
     options_.warn("notification for receiver '" + notification.receiver +
                   "' not queued: " + queued.error().message);
   }
+  if (queued && options_.on_enqueued)
+    options_.on_enqueued(notification);
 }
 
 void AlertPipeline::set_oncall(std::shared_ptr<const oncall::OncallConfig> oncall) {
@@ -364,6 +366,8 @@ Result<EscalationView> AlertPipeline::acknowledge(std::string_view id, std::stri
   std::string receiver;
   std::string group_key;
   EscalationView acknowledged;
+  alert::GroupNotification latest;
+  TimePoint acknowledged_at;
   {
     const std::lock_guard lock(mutex_);
     const auto found = escalations_.find(id);
@@ -375,10 +379,14 @@ Result<EscalationView> AlertPipeline::acknowledge(std::string_view id, std::stri
       return status.error();
     tracked.acknowledged_by = std::move(by);
     tracked.acknowledged_at = now;
+    latest = tracked.latest;
+    acknowledged_at = now;
     receiver = tracked.receiver;
     group_key = tracked.group_key;
     acknowledged = view(found->first, tracked);
   }
+  if (options_.on_acknowledged)
+    options_.on_acknowledged(latest, acknowledged.acknowledged_by, acknowledged_at);
   // PagerDuty learns of the acknowledgement too, so its incident stops paging.
   if (const auto pd = receiver_has_pagerduty_.find(receiver);
       pd != receiver_has_pagerduty_.end() && pd->second) {

@@ -94,6 +94,12 @@ Notifier::~Notifier() {
   stop();
 }
 
+void Notifier::finished(const OutboxEntry& row, bool delivered, const std::string& reason,
+                        TimePoint at) const {
+  if (options_.on_finished)
+    options_.on_finished(row, delivered, reason, at);
+}
+
 void Notifier::log(LogLevel level, const std::string& message) const {
   if (options_.log)
     options_.log(level, message);
@@ -152,6 +158,7 @@ Result<DrainReport> Notifier::drain_once(TimePoint now) {
         if (Status s = outbox_.mark_failed(row.id, row.attempts, now, reason); !s.ok())
           return s.error();
         log(LogLevel::kError, "notification dropped for " + describe(row) + ": " + reason);
+        finished(row, false, reason, now);
         count(row.receiver, &ReceiverCounters::failed);
         ++report.failed;
         progress = true;
@@ -185,6 +192,7 @@ Result<DrainReport> Notifier::drain_once(TimePoint now) {
           return s.error();
         log(LogLevel::kError,
             "notification failed for " + describe(row) + ": " + resolved.error().message);
+        finished(row, false, resolved.error().message, now);
         count(row.receiver, &ReceiverCounters::failed);
         ++report.failed;
         progress = true;
@@ -199,6 +207,7 @@ Result<DrainReport> Notifier::drain_once(TimePoint now) {
       if (verdict.outcome == Outcome::kDelivered) {
         if (Status s = outbox_.mark_sent(row.id, attempts, now); !s.ok())
           return s.error();
+        finished(row, true, "", now);
         count(row.receiver, &ReceiverCounters::sent);
         ++report.sent;
         progress = true;
@@ -211,6 +220,7 @@ Result<DrainReport> Notifier::drain_once(TimePoint now) {
         if (Status s = outbox_.mark_failed(row.id, attempts, now, reason); !s.ok())
           return s.error();
         log(LogLevel::kError, "notification failed for " + describe(row) + ": " + reason);
+        finished(row, false, reason, now);
         count(row.receiver, &ReceiverCounters::failed);
         ++report.failed;
         progress = true;

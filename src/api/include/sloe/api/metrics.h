@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sloe/api/status_board.h"
 #include "sloe/probe/result.h"
@@ -33,6 +34,19 @@ struct NotificationFigures {
   double oldest_pending_seconds = 0;
 };
 
+// Incidents as /metrics shows them (test incidents excluded), keyed by severity ("SEV1".."SEV4").
+struct IncidentMetricFigures {
+  struct Times {
+    std::uint64_t count = 0;  // incidents that have the figure
+    double sum_seconds = 0;
+    double median_seconds = 0;
+    double p90_seconds = 0;
+  };
+  std::map<std::string, std::int64_t> open;  // incidents not resolved or closed
+  // "detect", "acknowledge", "mitigate", "resolve" → severity → figures.
+  std::map<std::string, std::map<std::string, Times>> times;
+};
+
 class AgentMetrics {
  public:
   explicit AgentMetrics(const std::string& version);
@@ -49,6 +63,12 @@ class AgentMetrics {
   // sloe_notification_outbox_oldest_pending_seconds. Counters move by the growth since the last
   // call, so figures must only grow (they do: they are totals since the notifier started).
   void observe_notifications(const NotificationFigures& figures);
+
+  // sloe_incidents_open{severity} (gauge) and
+  // sloe_incident_time_to_{detect,acknowledge,mitigate,resolve}_seconds{severity} (summaries with
+  // quantile="0.5" and "0.9", _sum and _count; quantiles NaN while no incident has the figure).
+  // Replaces what the previous call exposed.
+  void observe_incidents(const IncidentMetricFigures& figures);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;

@@ -68,6 +68,12 @@ class AlertPipeline final : public api::EscalationService {
     std::chrono::milliseconds max_sleep{1000};
     // Told about things a person should know (a step found nobody on call, an enqueue failed).
     std::function<void(const std::string&)> warn;
+    // Optional observers (e.g. incidents): a group notification was queued in the outbox (called
+    // under the pipeline's lock: must not call back into the pipeline), and an escalation was
+    // acknowledged, with the group's latest notification (called without the lock).
+    std::function<void(const alert::GroupNotification&)> on_enqueued;
+    std::function<void(const alert::GroupNotification& latest, const std::string& by, TimePoint at)>
+        on_acknowledged;
   };
   using IsSilenced = std::function<bool(const Labels& labels, TimePoint now)>;
 

@@ -50,6 +50,11 @@ struct NotifierOptions {
   Duration retention = std::chrono::hours(24 * 7);
   // The background thread drains at least this often, even if nothing woke it.
   std::chrono::milliseconds idle_poll{1000};
+  // Told when a row is finished: delivered, or failed for good (reason never holds a secret).
+  // Optional; called on the draining thread (e.g. to put the outcome on an incident's timeline).
+  std::function<void(const OutboxEntry& row, bool delivered, const std::string& reason,
+                     TimePoint at)>
+      on_finished;
 };
 
 // Counters since the Notifier was made, per receiver, and the outbox gauges as of the last drain.
@@ -108,6 +113,8 @@ class Notifier {
  private:
   void run();
   void log(LogLevel level, const std::string& message) const;
+  void finished(const OutboxEntry& row, bool delivered, const std::string& reason,
+                TimePoint at) const;
 
   Outbox& outbox_;
   const ReceiverRegistry& registry_;
