@@ -70,7 +70,7 @@ std::vector<json> timeline(httplib::Client& client, std::int64_t id) {
   std::int64_t after = 0;
   for (;;) {
     const auto answer = client.Get("/api/v1/incidents/" + std::to_string(id) +
-                                   "/timeline?limit=10000&after=" + std::to_string(after));
+                                   "/timeline?limit=1000&after=" + std::to_string(after));
     if (!answer || answer->status != 200) {
       ADD_FAILURE() << "reading the timeline failed: " << (answer ? answer->body : "no answer");
       return events;
