@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "../store/temp_dir.h"
@@ -70,7 +71,9 @@ std::vector<incident::TimelineEvent> events_of_kind(
 
 std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
 }
 
 class IncidentServiceTest : public ::testing::Test {
