@@ -667,6 +667,9 @@ std::vector<api::EscalationView> Agent::escalations() const {
     return {};
   return impl_->pipeline->escalations();
 }
+const api::IncidentService* Agent::incidents() const {
+  return impl_->incidents.get();
+}
 std::size_t Agent::restored_slo_count() const {
   return impl_->restored;
 }

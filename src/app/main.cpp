@@ -206,6 +206,33 @@ int command_check(const CommonOptions& common) {
   return kExitOk;
 }
 
+std::string server_url(const api::ServerOptions& listen, int port) {
+  return (listen.tls_cert_file.empty() ? "http://" : "https://") + listen.host + ":" +
+         std::to_string(port);
+}
+
+// Prints every incident opened since newest_shown (oldest first); returns the newest id shown.
+std::int64_t print_new_incidents(const api::IncidentService& incidents, std::int64_t newest_shown,
+                                 const std::string& server) {
+  api::IncidentFilter filter;
+  filter.limit = 20;
+  const auto listed = incidents.list(filter);
+  const auto* page = std::get_if<api::IncidentList>(&listed);
+  if (page == nullptr)
+    return newest_shown;
+  std::int64_t newest = newest_shown;
+  for (auto it = page->incidents.rbegin(); it != page->incidents.rend(); ++it) {
+    if (it->id <= newest_shown)
+      continue;
+    std::cout << "incident " << it->id << " opened (" << incident::to_string(it->severity)
+              << (it->service.empty() ? "" : ", service " + it->service) << "): " << it->title
+              << "\n  its timeline: sloe incident show " << it->id << " --server " << server
+              << "\n";
+    newest = std::max(newest, it->id);
+  }
+  return newest;
+}
+
 int command_run(const CommonOptions& common, const RunOptions& run, const std::string& demo_listen,
                 std::chrono::milliseconds demo_duration, bool demo) {
   auto loaded = load_and_report(common.config_dir);
@@ -253,7 +280,7 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
                  "failing after 20s;\nwatch its budget fall, its page condition turn true, and the "
                  "page reach "
                  "whoever is on call\n(alerts/alertmanager.yml routes it, alerts/oncall.yaml says "
-                 "who that is).\n"
+                 "who that is), and an incident open for it.\n"
                  "  status:  http://"
               << options->listen.host << ":" << (*agent)->port()
               << "/api/v1/slos\n  metrics: http://" << options->listen.host << ":"
@@ -261,6 +288,7 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
               << std::endl;
   }
   const MonoTime started_at = clock.monotonic();
+  std::int64_t newest_incident_shown = 0;
   while (true) {
     if (wait_for_termination(signals, std::chrono::seconds(demo ? 5 : 3600)))
       break;
@@ -284,6 +312,8 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
                     << (*agent)->port() << "/api/v1/escalations/" << escalation.id << "/ack\n";
         }
       }
+      newest_incident_shown = print_new_incidents(*(*agent)->incidents(), newest_incident_shown,
+                                                  server_url(options->listen, (*agent)->port()));
       std::cout << std::flush;
       if (demo_duration.count() > 0 && clock.monotonic() - started_at >= demo_duration)
         break;

@@ -147,6 +147,12 @@ TEST(Cli, DemoShowsABudgetBurningAndAPage) {
   // The ticket for the same SLO is inhibited by its page.
   EXPECT_EQ(result.output.find("notification delivered to demo-tickets"), std::string::npos)
       << result.output;
+  // The page opens one incident for the checkout service (the default incident policy).
+  EXPECT_NE(result.output.find("incident 1 opened (SEV2, service checkout): "
+                               "demo-checkout-availability"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("incident 2 opened"), std::string::npos) << result.output;
   const auto last_table = result.output.rfind("--- ");
   ASSERT_NE(last_table, std::string::npos) << result.output;
   const std::string table = result.output.substr(last_table);

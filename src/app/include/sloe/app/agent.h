@@ -66,6 +66,8 @@ class Agent {
   const api::StatusBoard& board() const;
   // Escalations of pages (empty when alerts/ has no routing tree).
   std::vector<api::EscalationView> escalations() const;
+  // The incident record (reads answer from the database). REQUIRES: create() succeeded.
+  const api::IncidentService* incidents() const;
   std::size_t restored_slo_count() const;
 
  private:
