@@ -19,6 +19,7 @@
 #include "sloe/app/audit_writer.h"
 #include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
+#include "sloe/app/redacting_sink.h"
 #include "sloe/app/slo_alerts.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
@@ -248,7 +249,8 @@ struct Agent::Impl {
     auto redactor = incident::Redactor::create(redaction);
     if (!redactor)
       return Error{"redaction: " + redactor.error().message};
-    incident_options.redactor = std::move(redactor).value();
+    incident_options.redactor = redactor.value();
+    alert_redactor = std::move(redactor).value();
     auto opened = IncidentService::open(db_path, clock, std::move(incident_options));
     if (!opened)
       return opened.error();
@@ -422,6 +424,9 @@ struct Agent::Impl {
   // Serve /api/v1/alerts/alertmanager, /api/v2/alerts and /api/v2/silences; declared after the
   // database they write to, and the server is stopped before either is destroyed.
   std::unique_ptr<DurableAlertIntake> alert_intake;
+  // Redacts alerts before the intake stores them (the same redactor as the incident record's).
+  incident::Redactor alert_redactor;
+  std::unique_ptr<RedactingAlertSink> redacting_intake;
   std::unique_ptr<DurableSilences> silences;
   std::unique_ptr<OncallOverrides> oncall_overrides;  // on-call overrides made through the API
   std::unique_ptr<AuditWriter> audit;  // stopped after the server that records into it
@@ -536,7 +541,9 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
     return intake.error();
   impl->alert_intake = std::move(intake).value();
   api::AlertRoutes alert_routes;
-  alert_routes.alerts = impl->alert_intake.get();
+  impl->redacting_intake =
+      std::make_unique<RedactingAlertSink>(*impl->alert_intake, impl->alert_redactor);
+  alert_routes.alerts = impl->redacting_intake.get();
   alert_routes.silences = impl->silences.get();
   alert_routes.clock = &clock;
   impl->server.set_alert_routes(alert_routes);
