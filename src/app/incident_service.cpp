@@ -55,6 +55,48 @@ api::Answer<T> answer(const Status& written, std::optional<T>& out,
   return std::move(*out);
 }
 
+// The part every versioned edit shares, run inside the writer: a stale expected_version is a
+// conflict (409), an invalid change is refused (400), an unchanged record is answered as it is,
+// and a changed one is written only if nobody changed it meanwhile, with its events appended to
+// incident_id's timeline. `what` names the record in messages ("incident 7").
+template <typename Record, typename Rule, typename Update>
+Status apply_versioned(IncidentStore& store, const Record& current, std::int64_t incident_id,
+                       std::int64_t expected_version, const std::string& what, const Rule& rule,
+                       const Update& update, std::optional<Record>& out,
+                       std::optional<Refused>& refused) {
+  if (current.version != expected_version) {
+    refused = Refused{Refusal::kConflict,
+                      what + " is at version " + std::to_string(current.version) + ", not " +
+                          std::to_string(expected_version) + ": reload and retry",
+                      "version"};
+    return {};
+  }
+  auto checked = rule(current);
+  if (const auto* why = std::get_if<incident::Invalid>(&checked)) {
+    refused = invalid(*why);
+    return {};
+  }
+  auto change = std::get<incident::Change<Record>>(std::move(checked));
+  if (change.events.empty()) {
+    out = std::move(change.record);
+    return {};
+  }
+  Result<bool> updated = update(change.record);
+  if (!updated)
+    return updated.error();
+  if (!*updated) {
+    refused =
+        Refused{Refusal::kConflict, what + " changed concurrently: reload and retry", "version"};
+    return {};
+  }
+  for (incident::TimelineEvent& event : change.events)
+    event.incident_id = incident_id;
+  if (Status appended = store.append(change.events); !appended)
+    return appended;
+  out = std::move(change.record);
+  return {};
+}
+
 }  // namespace
 
 struct IncidentService::Impl {
@@ -587,38 +629,13 @@ api::Answer<incident::Incident> IncidentService::update(std::int64_t id,
       refused = not_found(id);
       return {};
     }
-    if ((*current)->version != expected_version) {
-      refused = Refused{Refusal::kConflict,
-                        "incident " + std::to_string(id) + " is at version " +
-                            std::to_string((*current)->version) + ", not " +
-                            std::to_string(expected_version) + ": reload and retry",
-                        "version"};
-      return {};
-    }
-    auto checked = incident::apply_patch(**current, clean, actor, now);
-    if (const auto* why = std::get_if<incident::Invalid>(&checked)) {
-      refused = invalid(*why);
-      return {};
-    }
-    auto change = std::get<incident::Change<incident::Incident>>(std::move(checked));
-    if (change.events.empty()) {
-      out = std::move(change.record);
-      return {};
-    }
-    auto updated = store.update(change.record, expected_version);
-    if (!updated)
-      return updated.error();
-    if (!*updated) {
-      refused =
-          Refused{Refusal::kConflict, "incident changed concurrently: reload and retry", "version"};
-      return {};
-    }
-    for (incident::TimelineEvent& event : change.events)
-      event.incident_id = id;
-    if (Status appended = store.append(change.events); !appended)
-      return appended;
-    out = std::move(change.record);
-    return {};
+    return apply_versioned(
+        store, **current, id, expected_version, "incident " + std::to_string(id),
+        [&](const incident::Incident& record) {
+          return incident::apply_patch(record, clean, actor, now);
+        },
+        [&](const incident::Incident& changed) { return store.update(changed, expected_version); },
+        out, refused);
   });
   return answer(written, out, refused);
 }
@@ -780,38 +797,15 @@ api::Answer<incident::ActionItem> IncidentService::update_action(std::int64_t id
           ""};
       return {};
     }
-    if ((*current)->version != expected_version) {
-      refused = Refused{Refusal::kConflict,
-                        "action item " + std::to_string(action_id) + " is at version " +
-                            std::to_string((*current)->version) + ", not " +
-                            std::to_string(expected_version) + ": reload and retry",
-                        "version"};
-      return {};
-    }
-    auto checked = incident::apply_action_patch(**current, clean, actor, now);
-    if (const auto* why = std::get_if<incident::Invalid>(&checked)) {
-      refused = invalid(*why);
-      return {};
-    }
-    auto change = std::get<incident::Change<incident::ActionItem>>(std::move(checked));
-    if (change.events.empty()) {
-      out = std::move(change.record);
-      return {};
-    }
-    auto updated = store.update_action(change.record, expected_version);
-    if (!updated)
-      return updated.error();
-    if (!*updated) {
-      refused = Refused{Refusal::kConflict, "action item changed concurrently: reload and retry",
-                        "version"};
-      return {};
-    }
-    for (incident::TimelineEvent& event : change.events)
-      event.incident_id = id;
-    if (Status appended = store.append(change.events); !appended)
-      return appended;
-    out = std::move(change.record);
-    return {};
+    return apply_versioned(
+        store, **current, id, expected_version, "action item " + std::to_string(action_id),
+        [&](const incident::ActionItem& record) {
+          return incident::apply_action_patch(record, clean, actor, now);
+        },
+        [&](const incident::ActionItem& changed) {
+          return store.update_action(changed, expected_version);
+        },
+        out, refused);
   });
   return answer(written, out, refused);
 }
