@@ -224,6 +224,25 @@ Result<Statement*> cached(Database& db, std::optional<Statement>& slot, std::str
   return &*slot;
 }
 
+// Runs select (its parameter 1 is an id) and reads its one row, if any, with read: a
+// Result<Row>(Statement&). `what` names the row in errors ("timeline event 12").
+template <typename Row, typename Read>
+Result<std::optional<Row>> select_by_id(Statement& select, std::int64_t id, const std::string& what,
+                                        const Read& read) {
+  ResetOnExit reset(select);
+  if (Status bound = select.bind(1, id); !bound)
+    return bound.error();
+  auto row = select.step();
+  if (!row)
+    return Error{"reading " + what + ": " + row.error().message};
+  if (!*row)
+    return std::optional<Row>{};
+  auto value = read(select);
+  if (!value)
+    return value.error();
+  return std::optional<Row>(std::move(value).value());
+}
+
 std::string select_sql(std::string_view columns, std::string_view rest) {
   return "SELECT " + std::string(columns) + " " + std::string(rest);
 }
@@ -370,21 +389,11 @@ Result<std::optional<Incident>> IncidentStore::get(std::int64_t id) {
                        select_sql(kIncidentColumns, "FROM incidents WHERE id = ?"));
   if (!select)
     return Error{"reading incident " + std::to_string(id) + ": " + select.error().message};
-  std::optional<Incident> found;
-  {
-    ResetOnExit reset(**select);
-    if (Status bound = (*select)->bind(1, id); !bound)
-      return bound.error();
-    auto row = (*select)->step();
-    if (!row)
-      return Error{"reading incident " + std::to_string(id) + ": " + row.error().message};
-    if (!*row)
-      return std::optional<Incident>{};
-    auto incident = read_incident(**select);
-    if (!incident)
-      return incident.error();
-    found = std::move(incident).value();
-  }
+  auto read = select_by_id<Incident>(**select, id, "incident " + std::to_string(id),
+                                     [](Statement& row) { return read_incident(row); });
+  if (!read || !*read)
+    return read;
+  std::optional<Incident> found = std::move(read).value();
   if (Status roles = load_roles(db_, statements_->select_roles, *found); !roles)
     return Error{"reading incident " + std::to_string(id) + " roles: " + roles.error().message};
   return found;
@@ -621,19 +630,9 @@ Result<std::optional<TimelineEvent>> IncidentStore::event(std::int64_t event_id)
                        select_sql(kEventColumns, "FROM timeline_events WHERE id = ?"));
   if (!select)
     return Error{"reading timeline event: " + select.error().message};
-  ResetOnExit reset(**select);
-  if (Status bound = (*select)->bind(1, event_id); !bound)
-    return bound.error();
-  auto row = (*select)->step();
-  if (!row) {
-    return Error{"reading timeline event " + std::to_string(event_id) + ": " + row.error().message};
-  }
-  if (!*row)
-    return std::optional<TimelineEvent>{};
-  auto event = read_event(**select);
-  if (!event)
-    return event.error();
-  return std::optional<TimelineEvent>(std::move(event).value());
+  return select_by_id<TimelineEvent>(**select, event_id,
+                                     "timeline event " + std::to_string(event_id),
+                                     [](Statement& row) { return read_event(row); });
 }
 
 Status IncidentStore::edit_note(const TimelineEvent& edited, const std::string& editor,
@@ -793,19 +792,8 @@ Result<std::optional<ActionItem>> IncidentStore::action(std::int64_t action_id) 
                        select_sql(kActionColumns, "FROM action_items WHERE id = ?"));
   if (!select)
     return Error{"reading action item: " + select.error().message};
-  ResetOnExit reset(**select);
-  if (Status bound = (*select)->bind(1, action_id); !bound)
-    return bound.error();
-  auto row = (*select)->step();
-  if (!row) {
-    return Error{"reading action item " + std::to_string(action_id) + ": " + row.error().message};
-  }
-  if (!*row)
-    return std::optional<ActionItem>{};
-  auto item = read_action(**select);
-  if (!item)
-    return item.error();
-  return std::optional<ActionItem>(std::move(item).value());
+  return select_by_id<ActionItem>(**select, action_id, "action item " + std::to_string(action_id),
+                                  [](Statement& row) { return read_action(row); });
 }
 
 namespace {
