@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "incident_json.h"
+#include "responses.h"
 #include "sloe/api/json.h"
 #include "sloe/core/text.h"
 #include "sloe/core/time_format.h"
@@ -14,7 +15,6 @@
 namespace sloe::api {
 namespace {
 
-constexpr const char* kJson = "application/json";
 constexpr std::size_t kMaxLimit = 1000;
 constexpr std::size_t kDefaultTimelineLimit = 100;
 
@@ -25,33 +25,6 @@ const std::vector<std::string> kNoParams{};
 
 using Request = httplib::Request;
 using Response = httplib::Response;
-
-void send_error(Response& response, int status, const std::string& message,
-                const std::string& field = "") {
-  response.status = status;
-  response.set_content(error_json(message, field), kJson);
-}
-
-void send_field_error(Response& response, const FieldError& error) {
-  send_error(response, 400, error.message, error.field);
-}
-
-void send_refusal(Response& response, const Refused& refused) {
-  switch (refused.reason) {
-    case Refusal::kInvalid:
-      send_error(response, 400, refused.message, refused.field);
-      return;
-    case Refusal::kNotFound:
-      send_error(response, 404, refused.message, refused.field.empty() ? "id" : refused.field);
-      return;
-    case Refusal::kConflict:
-      send_error(response, 409, refused.message, refused.field.empty() ? "version" : refused.field);
-      return;
-    case Refusal::kUnavailable:
-      send_error(response, 503, "not done, retry: " + refused.message);
-      return;
-  }
-}
 
 // Answers with render(value) and `status`, or with the refusal.
 template <typename T, typename Render>

@@ -18,6 +18,7 @@
 #include "alert_json.h"
 #include "incident_routes.h"
 #include "oncall_json.h"
+#include "responses.h"
 #include "router.h"
 #include "sloe/api/json.h"
 #include "sloe/api/listener.h"
@@ -26,35 +27,6 @@
 
 namespace sloe::api {
 namespace {
-
-constexpr const char* kJson = "application/json";
-
-void send_error(httplib::Response& response, int status, const std::string& message,
-                const std::string& field = "") {
-  response.status = status;
-  response.set_content(error_json(message, field), kJson);
-}
-
-void send_field_error(httplib::Response& response, const FieldError& error) {
-  send_error(response, 400, error.message, error.field);
-}
-
-void send_refusal(httplib::Response& response, const Refused& refused) {
-  switch (refused.reason) {
-    case Refusal::kInvalid:
-      send_error(response, 400, refused.message, refused.field);
-      return;
-    case Refusal::kNotFound:
-      send_error(response, 404, refused.message, refused.field.empty() ? "id" : refused.field);
-      return;
-    case Refusal::kConflict:
-      send_error(response, 409, refused.message, refused.field);
-      return;
-    case Refusal::kUnavailable:
-      send_error(response, 503, refused.message);
-      return;
-  }
-}
 
 // Reads an optional boolean query parameter ("true"/"false"); false when it is malformed.
 bool bool_param(const httplib::Request& request, const char* name, bool fallback, bool& out,
