@@ -66,8 +66,12 @@ Problem reject_unknown_keys(const json& object, const std::vector<std::string>& 
       continue;
     const std::string suggestion = closest_match(key, allowed);
     std::string message = "unknown field";
-    message += suggestion.empty() ? " (expected one of: " + joined(allowed) + ")"
-                                  : "; did you mean '" + prefix + suggestion + "'?";
+    if (suggestion.empty()) {
+      message += " (expected one of: " + joined(allowed) + ")";
+    } else {
+      message += "; did you mean '" + prefix;
+      message += suggestion + "'?";
+    }
     return FieldError{prefix + key, message};
   }
   return std::nullopt;

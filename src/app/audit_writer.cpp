@@ -45,7 +45,8 @@ struct AuditWriter::Impl {
   // Takes up to one batch off the queue, with the overflow count not yet reported.
   // REQUIRES: mutex held.
   std::vector<api::AuditRecord> take_batch(std::uint64_t& overflow) {
-    const std::size_t count = std::min(queue.size(), std::max<std::size_t>(options.batch_size, 1));
+    const auto count = static_cast<std::ptrdiff_t>(
+        std::min(queue.size(), std::max<std::size_t>(options.batch_size, 1)));
     std::vector<api::AuditRecord> batch(std::make_move_iterator(queue.begin()),
                                         std::make_move_iterator(queue.begin() + count));
     queue.erase(queue.begin(), queue.begin() + count);

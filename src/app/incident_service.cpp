@@ -898,7 +898,9 @@ void IncidentService::escalation_acknowledged(const alert::GroupNotification& la
           acknowledged.at = at;
           acknowledged.actor = by;
           acknowledged.kind = std::string(incident::event_kind::kNotificationAcknowledged);
-          acknowledged.text = by + " acknowledged the page to " + receiver;
+          acknowledged.text = by;
+          acknowledged.text += " acknowledged the page to ";
+          acknowledged.text += receiver;
           acknowledged.fields = {{"receiver", receiver}, {"by", by}};
           events.push_back(std::move(acknowledged));
           if (!(*current)->times.acknowledged) {
@@ -974,7 +976,10 @@ Result<std::size_t> IncidentService::remind_overdue(TimePoint now) {
     overdue_alert.starts_at = item.due.value_or(now);
     reminder.alerts.push_back(std::move(overdue_alert));
     if (Status queued = options.notify(reminder); !queued) {
-      impl_->warn("reminding " + receiver + " of " + what + " failed: " + queued.error().message);
+      std::string warning = "reminding " + receiver;
+      warning += " of " + what;
+      warning += " failed: " + queued.error().message;
+      impl_->warn(warning);
       continue;
     }
     const std::int64_t action_id = item.id;

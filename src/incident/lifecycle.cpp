@@ -484,7 +484,7 @@ Checked<Change<Incident>> apply_patch(const Incident& current, const IncidentPat
   return change;
 }
 
-Checked<TimelineEvent> new_note(std::int64_t incident_id, std::string text, bool pinned,
+Checked<TimelineEvent> new_note(std::int64_t incident_id, const std::string& text, bool pinned,
                                 std::string_view actor, TimePoint now) {
   std::string trimmed = trim(text);
   if (auto invalid = check_text("text", trimmed, false))

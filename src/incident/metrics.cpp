@@ -79,7 +79,7 @@ std::vector<SeverityStats> summarize(const std::vector<Incident>& incidents) {
     entry.to_acknowledge = summarize_seconds(std::move(acknowledge));
     entry.to_mitigate = summarize_seconds(std::move(mitigate));
     entry.to_resolve = summarize_seconds(std::move(resolve));
-    stats.push_back(std::move(entry));
+    stats.push_back(entry);
   }
   return stats;
 }

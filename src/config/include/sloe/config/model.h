@@ -241,7 +241,7 @@ struct WebhookAuthSettings {
   std::optional<SecretRef> hmac_secret;
 };
 
-inline constexpr std::size_t kDefaultMaxBodyBytes = 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxBodyBytes = std::size_t{1024} * 1024;
 
 struct ServerSettings {
   std::optional<ServerTlsSettings> tls;  // nullopt: plain HTTP

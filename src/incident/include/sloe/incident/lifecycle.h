@@ -87,7 +87,7 @@ Checked<Change<Incident>> apply_patch(const Incident& current, const IncidentPat
                                       std::string_view actor, TimePoint now);
 
 // A note for the timeline (kNote). text: 1..65536 bytes after trimming.
-Checked<TimelineEvent> new_note(std::int64_t incident_id, std::string text, bool pinned,
+Checked<TimelineEvent> new_note(std::int64_t incident_id, const std::string& text, bool pinned,
                                 std::string_view actor, TimePoint now);
 
 struct ActionDraft {
