@@ -159,6 +159,10 @@ TEST_F(AlertApiTest, WebhookAlertsAreStoredAndListed) {
       post("/api/v1/alerts/alertmanager", webhook({firing("api"), firing("db"), resolved}));
   ASSERT_EQ(response->status, 200) << response->body;
   EXPECT_EQ(json::parse(response->body)["accepted"], 3);
+  // The intake answers once the batch is committed, then forwards it on its writer thread.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (forwarded_ < 3u && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(forwarded_, 3u);
 
   const auto rows = stored();

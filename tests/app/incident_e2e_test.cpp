@@ -5,9 +5,11 @@
 #include <httplib.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "agent_process.h"
 #include "cli_util.h"
@@ -57,10 +59,17 @@ TEST(IncidentEndToEnd, AnAlertOpensAnIncidentThatRespondersWorkWithTheCli) {
   ASSERT_TRUE(posted);
   ASSERT_EQ(posted->status, 200) << posted->body;
 
-  // The page opened one incident for checkout (the default policy); the viewer can see it.
-  auto listed = incident_cli(kViewer, server, "list --json");
-  ASSERT_EQ(listed.exit_code, 0) << listed.output;
-  const json incidents = json::parse(listed.output)["incidents"];
+  // The page opened one incident for checkout (the default policy); the viewer can see it. The
+  // intake answers once the alert is stored and opens the incident right after.
+  sloe::testing::CommandResult listed;
+  json incidents;
+  for (int attempt = 0; attempt < 100 && incidents.empty(); ++attempt) {
+    if (attempt > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    listed = incident_cli(kViewer, server, "list --json");
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    incidents = json::parse(listed.output)["incidents"];
+  }
   ASSERT_EQ(incidents.size(), 1u) << listed.output;
   EXPECT_EQ(incidents[0]["service"], "checkout");
   EXPECT_EQ(incidents[0]["severity"], "SEV2");
