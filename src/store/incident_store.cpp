@@ -224,6 +224,24 @@ Result<Statement*> cached(Database& db, std::optional<Statement>& slot, std::str
   return &*slot;
 }
 
+// Steps select to its end, reading each row with read: a Result<Row>(const Statement&). A SQLite
+// error stops it and is returned prefixed by `what` (as is, when `what` is empty).
+template <typename Row, typename Read>
+Result<std::vector<Row>> read_all(Statement& select, const std::string& what, const Read& read) {
+  std::vector<Row> rows;
+  while (true) {
+    auto row = select.step();
+    if (!row)
+      return what.empty() ? row.error() : Error{what + ": " + row.error().message};
+    if (!*row)
+      return rows;
+    auto value = read(select);
+    if (!value)
+      return value.error();
+    rows.push_back(std::move(value).value());
+  }
+}
+
 // Runs select (its parameter 1 is an id) and reads its one row, if any, with read: a
 // Result<Row>(Statement&). `what` names the row in errors ("timeline event 12").
 template <typename Row, typename Read>
@@ -263,21 +281,18 @@ Status load_roles(Database& db, std::optional<Statement>& slot, Incident& incide
   ResetOnExit reset(statement);
   if (Status bound = statement.bind(1, incident.id); !bound)
     return bound;
-  incident.roles.clear();
-  while (true) {
-    auto row = statement.step();
-    if (!row)
-      return row.error();
-    if (!*row)
-      break;
+  auto roles = read_all<RoleAssignment>(statement, "", [](const Statement& row) {
     RoleAssignment role;
-    role.role = statement.column_text(0);
-    role.person = statement.column_text(1);
-    role.since = from_millis(statement.column_int64(2));
-    role.until = column_optional_time(statement, 3);
-    role.assigned_by = statement.column_text(4);
-    incident.roles.push_back(std::move(role));
-  }
+    role.role = row.column_text(0);
+    role.person = row.column_text(1);
+    role.since = from_millis(row.column_int64(2));
+    role.until = column_optional_time(row, 3);
+    role.assigned_by = row.column_text(4);
+    return Result<RoleAssignment>(std::move(role));
+  });
+  if (!roles)
+    return roles.error();
+  incident.roles = std::move(roles).value();
   return {};
 }
 
@@ -389,8 +404,7 @@ Result<std::optional<Incident>> IncidentStore::get(std::int64_t id) {
                        select_sql(kIncidentColumns, "FROM incidents WHERE id = ?"));
   if (!select)
     return Error{"reading incident " + std::to_string(id) + ": " + select.error().message};
-  auto read = select_by_id<Incident>(**select, id, "incident " + std::to_string(id),
-                                     [](Statement& row) { return read_incident(row); });
+  auto read = select_by_id<Incident>(**select, id, "incident " + std::to_string(id), read_incident);
   if (!read || !*read)
     return read;
   std::optional<Incident> found = std::move(read).value();
@@ -499,18 +513,10 @@ Result<std::vector<Incident>> IncidentStore::all() {
   auto select = db_.prepare(select_sql(kIncidentColumns, "FROM incidents ORDER BY id"));
   if (!select)
     return Error{"reading incidents: " + select.error().message};
-  std::vector<Incident> incidents;
-  while (true) {
-    auto row = select->step();
-    if (!row)
-      return Error{"reading incidents: " + row.error().message};
-    if (!*row)
-      break;
-    auto incident = read_incident(*select);
-    if (!incident)
-      return incident.error();
-    incidents.push_back(std::move(incident).value());
-  }
+  auto read = read_all<Incident>(*select, "reading incidents", read_incident);
+  if (!read)
+    return read.error();
+  std::vector<Incident> incidents = std::move(read).value();
   select->reset();
   for (Incident& incident : incidents) {
     if (Status roles = load_roles(db_, statements_->select_roles, incident); !roles)
@@ -609,20 +615,8 @@ Result<std::vector<TimelineEvent>> IncidentStore::timeline(std::int64_t incident
       !bound) {
     return bound.error();
   }
-  std::vector<TimelineEvent> events;
-  while (true) {
-    auto row = (*select)->step();
-    if (!row)
-      return Error{"reading the timeline of incident " + std::to_string(incident_id) + ": " +
-                   row.error().message};
-    if (!*row)
-      break;
-    auto event = read_event(**select);
-    if (!event)
-      return event.error();
-    events.push_back(std::move(event).value());
-  }
-  return events;
+  return read_all<TimelineEvent>(
+      **select, "reading the timeline of incident " + std::to_string(incident_id), read_event);
 }
 
 Result<std::optional<TimelineEvent>> IncidentStore::event(std::int64_t event_id) {
@@ -631,8 +625,7 @@ Result<std::optional<TimelineEvent>> IncidentStore::event(std::int64_t event_id)
   if (!select)
     return Error{"reading timeline event: " + select.error().message};
   return select_by_id<TimelineEvent>(**select, event_id,
-                                     "timeline event " + std::to_string(event_id),
-                                     [](Statement& row) { return read_event(row); });
+                                     "timeline event " + std::to_string(event_id), read_event);
 }
 
 Status IncidentStore::edit_note(const TimelineEvent& edited, const std::string& editor,
@@ -688,22 +681,16 @@ Result<std::vector<NoteRevision>> IncidentStore::note_revisions(std::int64_t eve
     return Error{"reading note revisions: " + select.error().message};
   if (Status bound = select->bind(1, event_id); !bound)
     return bound.error();
-  std::vector<NoteRevision> revisions;
-  while (true) {
-    auto row = select->step();
-    if (!row)
-      return Error{"reading note revisions: " + row.error().message};
-    if (!*row)
-      break;
-    NoteRevision revision;
-    revision.event_id = event_id;
-    revision.revision = static_cast<int>(select->column_int64(0));
-    revision.text = select->column_text(1);
-    revision.edited_by = select->column_text(2);
-    revision.edited_at = from_millis(select->column_int64(3));
-    revisions.push_back(std::move(revision));
-  }
-  return revisions;
+  return read_all<NoteRevision>(*select, "reading note revisions",
+                                [event_id](const Statement& row) {
+                                  NoteRevision revision;
+                                  revision.event_id = event_id;
+                                  revision.revision = static_cast<int>(row.column_int64(0));
+                                  revision.text = row.column_text(1);
+                                  revision.edited_by = row.column_text(2);
+                                  revision.edited_at = from_millis(row.column_int64(3));
+                                  return Result<NoteRevision>(std::move(revision));
+                                });
 }
 
 Result<bool> IncidentStore::link_alert(std::int64_t incident_id, std::uint64_t fingerprint,
@@ -793,25 +780,13 @@ Result<std::optional<ActionItem>> IncidentStore::action(std::int64_t action_id) 
   if (!select)
     return Error{"reading action item: " + select.error().message};
   return select_by_id<ActionItem>(**select, action_id, "action item " + std::to_string(action_id),
-                                  [](Statement& row) { return read_action(row); });
+                                  read_action);
 }
 
 namespace {
 
 Result<std::vector<ActionItem>> read_actions(Statement& statement) {
-  std::vector<ActionItem> items;
-  while (true) {
-    auto row = statement.step();
-    if (!row)
-      return row.error();
-    if (!*row)
-      break;
-    auto item = read_action(statement);
-    if (!item)
-      return item.error();
-    items.push_back(std::move(item).value());
-  }
-  return items;
+  return read_all<ActionItem>(statement, "", read_action);
 }
 
 }  // namespace
