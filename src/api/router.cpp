@@ -61,11 +61,6 @@ void register_on(httplib::Server& server, const RouteInfo& route,
 
 }  // namespace
 
-Router::Router(httplib::Server& server, std::shared_ptr<const Authenticator> auth)
-    : Router(std::move(auth)) {
-  server_ = &server;
-}
-
 Router::Router(std::shared_ptr<const Authenticator> auth) : state_(std::make_shared<State>()) {
   state_->auth = std::move(auth);
 }
@@ -116,8 +111,6 @@ void Router::add(const std::string& method, const std::string& pattern, Access a
                  Handler handler) {
   routes_.push_back({method, pattern, access});
   handlers_.push_back(wrap(method, access, std::move(handler)));
-  if (server_ != nullptr)
-    register_on(*server_, routes_.back(), handlers_.back());
 }
 
 void Router::get(const std::string& pattern, Access access, Handler handler) {

@@ -22,11 +22,9 @@ using Handler = std::function<void(const httplib::Request&, httplib::Response&, 
 
 class Router {
  public:
-  // Registers each route on `server` as it is added. REQUIRES: server outlives the router. auth
-  // never null (Authenticator::open() when off).
-  Router(httplib::Server& server, std::shared_ptr<const Authenticator> auth);
   // Keeps the routes until install(): ApiServer decides at start() whether it serves plain HTTP
-  // or TLS, so its server does not exist yet when the routes are added.
+  // or TLS, so its server does not exist yet when the routes are added. auth never null when a
+  // request is served (Authenticator::open() when off).
   explicit Router(std::shared_ptr<const Authenticator> auth);
 
   // Registers every route added so far on server. REQUIRES: before server starts.
@@ -58,7 +56,6 @@ class Router {
   void add(const std::string& method, const std::string& pattern, Access access, Handler handler);
   httplib::Server::Handler wrap(const std::string& method, Access access, Handler handler) const;
 
-  httplib::Server* server_ = nullptr;  // null: routes wait for install()
   std::shared_ptr<State> state_;
   std::vector<RouteInfo> routes_;
   std::vector<httplib::Server::Handler> handlers_;  // wrapped, parallel to routes_

@@ -573,8 +573,7 @@ namespace {
 // What the role-matrix test relies on: every incident route is on the Router, reads for viewers,
 // changes for responders.
 TEST(IncidentRoutes, ReadsNeedAViewerAndChangesAResponder) {
-  httplib::Server server;
-  Router router(server, nullptr);
+  Router router(nullptr);
   ManualClock clock{kNow};
   testing::FakeIncidentService service{clock};
   install_incident_routes(router, IncidentRoutes{&service, &clock});
