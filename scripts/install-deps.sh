@@ -9,12 +9,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgtest-dev libgmock-dev
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev libspdlog-dev libhowardhinnant-date-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libssl-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libssl-dev libmstch-dev
   ca-certificates openssl curl
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Real peers: promtool checks our /metrics exposition; amtool judges our routing decisions.
-  packages+=(prometheus prometheus-alertmanager)
+  # xmllint checks that exported postmortem HTML is well-formed.
+  packages+=(prometheus prometheus-alertmanager libxml2-utils)
 fi
 
 missing=()

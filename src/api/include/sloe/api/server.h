@@ -24,6 +24,7 @@
 #include "sloe/api/incidents.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/oncall_api.h"
+#include "sloe/api/runbooks.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
 
@@ -67,6 +68,10 @@ class ApiServer {
   // Adds the incident endpoints (incidents.h). REQUIRES: called once, before start();
   // routes.incidents and routes.clock set.
   void set_incident_routes(const IncidentRoutes& routes);
+
+  // Adds the runbook endpoints (runbooks.h). REQUIRES: called once, before start();
+  // routes.runbooks and routes.clock set.
+  void set_runbook_routes(const RunbookRoutes& routes);
 
   // Who may call what (auth.h). Null: authentication off. REQUIRES: before start().
   void set_authenticator(std::shared_ptr<const Authenticator> auth);

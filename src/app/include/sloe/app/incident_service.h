@@ -79,6 +79,10 @@ class IncidentService final : public api::IncidentService {
     std::string default_receiver;
     // Told about things a person should know (a reminder not sent, an alert not recorded).
     std::function<void(const std::string&)> warn;
+    // Runbook triggers: called after the commit that opened an incident (by an alert or a
+    // declaration: "open") or changed its severity ("severity_change"), on the writer thread. It
+    // must only queue work: calling back into this service from it would deadlock.
+    std::function<void(const incident::Incident&, std::string_view trigger)> on_trigger;
   };
 
   // Opens two connections to the database file at db_path (migrating it) and starts the writer.

@@ -17,6 +17,7 @@
 #include "sloe/oncall/model.h"
 #include "sloe/route/route.h"
 #include "sloe/route/silence.h"
+#include "sloe/runbook/model.h"
 
 namespace sloe::config {
 
@@ -283,10 +284,30 @@ struct RedactionSettings {
   std::vector<RedactionPatternSettings> patterns;
 };
 
+// What runbook steps may do (sloe.yaml `runbooks:`).
+inline constexpr std::size_t kDefaultRunbookOutputLimit = std::size_t{16} * 1024;
+
+struct RunbookSettings {
+  // Absolute paths of the programs command steps may run; a command step naming any other program
+  // is a configuration error. Empty: no command step is allowed.
+  std::vector<std::string> allowed_commands;
+  // Output kept per step (http response body, command stdout+stderr), in bytes; the rest is cut
+  // with a marker saying how much was dropped.
+  std::size_t output_limit_bytes = kDefaultRunbookOutputLimit;
+};
+
+// Postmortem export defaults (sloe.yaml `postmortem:`). Templates replacing the built-in ones are
+// read from <config>/templates/postmortem.md.mustache and postmortem.html.mustache when present.
+struct PostmortemSettings {
+  std::string second_zone;  // IANA zone shown beside UTC in the timeline; empty: UTC only
+};
+
 struct Settings {
   ServerSettings server;
   IncidentSettings incidents;
   RedactionSettings redaction;
+  RunbookSettings runbooks;
+  PostmortemSettings postmortem;
 };
 
 struct Config {
@@ -306,6 +327,10 @@ struct Config {
   AlertingLocations alerting_locations;
   // sloe.yaml at the configuration root; defaults when the file (or a section) is absent.
   Settings settings;
+  // Runbooks from <config>/runbooks/*.md (sorted by name), each checked: unique names, valid
+  // matchers, steps, allowlisted commands. README.md in that folder is not a runbook.
+  std::vector<runbook::Runbook> runbooks;
+  std::vector<SourceLocation> runbook_locations;  // parallel to runbooks (the file, line 1)
 };
 
 }  // namespace sloe::config
