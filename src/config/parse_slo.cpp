@@ -1,5 +1,7 @@
 // SLO definitions: objective, window, SLI and the labels carried onto alerts and metrics.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "parse.h"
 #include "sloe/core/duration.h"
@@ -8,6 +10,15 @@
 
 namespace sloe::config::detail {
 namespace {
+
+// 99.9 / 100 is 0.9990000000000001, one step above 0.999: the budget comes out a little small and
+// an exact 1x burn then reads as 1.0000000000001x, enough to cross a threshold of 1. Rounding the
+// quotient to 15 significant digits gives the double nearest to the decimal the person wrote.
+double percent_to_ratio(double percent) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", percent / 100.0);
+  return std::strtod(text, nullptr);
+}
 
 using std::chrono::milliseconds;
 
@@ -140,7 +151,7 @@ std::optional<ParsedSlo> parse_slo(Reader& reader, const Field& item) {
                                             " is not a percent strictly between 0 and 100; "
                                             "write e.g. 99.9 for 99.9%");
       } else {
-        parsed.spec.objective = *percent / 100.0;
+        parsed.spec.objective = percent_to_ratio(*percent);
         if (*percent < 1) {
           // 0.999 reads like a ratio; as a percent it allows almost every event to fail.
           reader.warning(f->value_location,

@@ -146,7 +146,8 @@ TEST(LoadConfig, FullExampleParsesToTheExpectedStructs) {
   EXPECT_EQ(availability.name, "checkout-availability");
   EXPECT_EQ(availability.service, "checkout");
   EXPECT_EQ(availability.description, "Checkout answers health checks.");
-  EXPECT_DOUBLE_EQ(availability.objective, 0.999);
+  // Exactly the double nearest 0.999, not 99.9 / 100 (one step above): see percent_to_ratio.
+  EXPECT_EQ(availability.objective, 0.999);
   EXPECT_EQ(availability.window, hours(24 * 30));
   EXPECT_EQ(availability.sli.kind, SliKind::kAvailability);
   EXPECT_EQ(availability.sli.probe, "checkout-http");
