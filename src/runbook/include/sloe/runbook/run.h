@@ -93,7 +93,9 @@ struct Run {
 // One timeline entry of a run (incident::event_kind::kRunbookStep). fields: runbook, run, step,
 // step_kind, result (started | succeeded | failed | approval_requested | approved | rejected |
 // expired | done | skipped | retried | run_started | run_completed), attempt, and status_code
-// where one applies; text: the step title and, for results, the (redacted) output or error.
+// where one applies (the succeeded/failed results of http and command steps); run_started and
+// run_completed carry only runbook, run and result. text: the step title (the runbook title for
+// run events) and, for results, ": error" and a new line with the (redacted) output.
 struct StepEvent {
   TimePoint at{};
   std::string actor;
