@@ -575,6 +575,48 @@ TEST(RunbookFolder, ShippedRunbooksLoadAndApply) {
   EXPECT_EQ(backup.recovery.rto, minutes(30));
 }
 
+// The fast-burn runbook as a responder meets it: the health check and the ticket note run at
+// once (the checklist does not hold them up), the rollback decision waits for a person, and the
+// check after the rollback runs only once it is approved.
+TEST(RunbookFolder, ShippedFastBurnRunsInTheIntendedOrder) {
+  const LoadResult result = load_config(SLOE_SOURCE_DIR);
+  ASSERT_TRUE(result.ok()) << testing::all_diagnostics(result);
+  const auto& books = result.config->runbooks;
+  const auto fast = std::find_if(books.begin(), books.end(), [](const runbook::Runbook& book) {
+    return book.name == "error-budget-fast-burn";
+  });
+  ASSERT_NE(fast, books.end());
+  const TimePoint t0 = from_unix_seconds(1'800'000'000);
+  const auto step_id = [&](const runbook::Run& run) {
+    const auto next = runbook::next_automated(*fast, run);
+    return next ? fast->steps[*next].id : std::string("(none)");
+  };
+  const auto perform = [&](runbook::Run run) {
+    const std::size_t next = *runbook::next_automated(*fast, run);
+    run = std::get<runbook::Transition>(runbook::begin(*fast, std::move(run), next, t0)).run;
+    return std::get<runbook::Transition>(runbook::finish(*fast, std::move(run), next,
+                                                         runbook::StepOutcome{true, "", "", 200},
+                                                         t0))
+        .run;
+  };
+  runbook::Run run = runbook::start(*fast, 1, runbook::Trigger::kOpen, "sloe", t0).run;
+  EXPECT_EQ(step_id(run), "health-check");
+  run = perform(std::move(run));
+  EXPECT_EQ(step_id(run), "open-ticket");
+  run = perform(std::move(run));
+  EXPECT_EQ(step_id(run), "(none)");
+  EXPECT_EQ(run.state, runbook::RunState::kWaitingApproval);
+  const auto approval = std::find_if(run.steps.begin(), run.steps.end(), [](const auto& step) {
+    return step.state == runbook::StepState::kWaitingApproval;
+  });
+  ASSERT_NE(approval, run.steps.end());
+  EXPECT_EQ(approval->step_id, "approve-rollback");
+  const auto index = static_cast<std::size_t>(approval - run.steps.begin());
+  run = std::get<runbook::Transition>(runbook::approve(*fast, std::move(run), index, "alice", t0))
+            .run;
+  EXPECT_EQ(step_id(run), "recheck");
+}
+
 // Every prefix of a shipped runbook (a file cut off anywhere: inside the front matter, a quoted
 // string, a flow mapping) loads to diagnostics or a runbook, never a crash, and a configuration
 // comes back exactly when no error was reported.
