@@ -35,7 +35,7 @@ namespace sloe::runbook {
 bool applies(const Runbook& book, const incident::Incident& incident,
              const std::vector<Labels>& alert_labels);
 // The runbooks that `trigger` starts for this incident: those that apply and list the trigger,
-// in the given order.
+// in the given order. Every runbook may be started by hand, so kManual needs no listing.
 std::vector<const Runbook*> triggered_by(const std::vector<Runbook>& books, Trigger trigger,
                                          const incident::Incident& incident,
                                          const std::vector<Labels>& alert_labels);
@@ -62,7 +62,7 @@ std::optional<StepState> parse_step_state(std::string_view text);
 struct StepRun {
   std::string step_id;
   StepState state = StepState::kPending;
-  int attempts = 0;  // automated steps: times started
+  int attempts = 0;  // automated steps: times started; approvals: times requested
   std::optional<TimePoint> started_at;
   std::optional<TimePoint> finished_at;
   std::optional<TimePoint> expires_at;  // approvals while waiting
@@ -93,7 +93,9 @@ struct Run {
 // One timeline entry of a run (incident::event_kind::kRunbookStep). fields: runbook, run, step,
 // step_kind, result (started | succeeded | failed | approval_requested | approved | rejected |
 // expired | done | skipped | retried | run_started | run_completed), attempt, and status_code
-// where one applies; text: the step title and, for results, the (redacted) output or error.
+// where one applies (the succeeded/failed results of http and command steps); run_started and
+// run_completed carry only runbook, run and result. text: the step title (the runbook title for
+// run events) and, for results, ": error" and a new line with the (redacted) output.
 struct StepEvent {
   TimePoint at{};
   std::string actor;
@@ -115,8 +117,10 @@ struct Refused {
 template <typename T>
 using Change = std::variant<T, Refused>;
 
-// A new run (every step pending) plus its run_started event, then advanced (approvals reached
-// are requested). actor: who started it ("sloe" for a trigger).
+// A new run (every step pending) plus its run_started event (fields also carry `trigger`), then
+// advanced (approvals reached are requested). actor: who started it ("sloe" for a trigger). The
+// run has no id yet: its events carry run "0", which the caller replaces once the store assigned
+// one.
 Transition start(const Runbook& book, std::int64_t incident_id, Trigger trigger,
                  const std::string& actor, TimePoint now);
 
