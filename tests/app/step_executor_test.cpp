@@ -263,11 +263,20 @@ TEST(CommandStepTest, MissingOrNonExecutableProgramIsReportedClearly) {
   EXPECT_THAT(absent.error, HasSubstr(missing));
   EXPECT_THAT(absent.error, HasSubstr("No such file or directory"));
 
-  if (::geteuid() != 0) {  // root may execute anything with any x bit; here none is set at all
-    const StepOutcome denied = executor.perform(command_step(plain, {}), context());
-    EXPECT_FALSE(denied.ok);
-    EXPECT_THAT(denied.error, HasSubstr(plain + " is not executable"));
-  }
+  // No execute bit at all: refused even for root, who may run anything with one x bit.
+  const StepOutcome denied = executor.perform(command_step(plain, {}), context());
+  EXPECT_FALSE(denied.ok);
+  EXPECT_THAT(denied.error, HasSubstr(plain + " is not executable"));
+
+  // Executable but not a program the kernel can start (and no shell is tried instead).
+  const std::string garbage = dir.file("garbage");
+  std::ofstream(garbage) << "echo this is not a program\n";
+  std::filesystem::permissions(garbage, std::filesystem::perms::owner_all);
+  SystemStepExecutor garbage_executor(options({garbage}));
+  const StepOutcome refused = garbage_executor.perform(command_step(garbage, {}), context());
+  EXPECT_FALSE(refused.ok);
+  EXPECT_THAT(refused.error, HasSubstr(garbage + " cannot be run: Exec format error"));
+  EXPECT_EQ(refused.output, "");
 }
 
 TEST(CommandStepTest, NonZeroExitFailsWithTheStatus) {
