@@ -186,6 +186,42 @@ TEST(CommandStepTest, StdinIsEmptyAndTheWorkingDirectoryIsRoot) {
   EXPECT_EQ(pwd.output, "/\n");
 }
 
+TEST(CommandStepTest, NoOtherDescriptorIsInherited) {
+  // A descriptor the agent left open without close-on-exec (a socket, the database...).
+  const int leaked = ::dup2(STDERR_FILENO, 100);
+  ASSERT_EQ(leaked, 100);
+  SystemStepExecutor executor(options({"/bin/ls"}));
+  const StepOutcome outcome =
+      executor.perform(command_step("/bin/ls", {"/proc/self/fd"}), context());
+  ::close(leaked);
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  // stdin, stdout, stderr, and the directory ls itself is reading.
+  EXPECT_THAT(lines(outcome.output), UnorderedElementsAre("0", "1", "2", "3"));
+}
+
+TEST(CommandStepTest, ConcurrentCommandsKeepTheirOutputApart) {
+  SystemStepExecutor executor(options({"/usr/bin/seq"}));
+  constexpr int kThreads = 4;
+  std::vector<StepOutcome> outcomes(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string first = std::to_string(i * 1000);
+      outcomes[i] = executor.perform(
+          command_step("/usr/bin/seq", {first, std::to_string(i * 1000 + 50)}), context());
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  for (int i = 0; i < kThreads; ++i) {
+    std::string expected;
+    for (int n = i * 1000; n <= i * 1000 + 50; ++n)
+      expected += std::to_string(n) + "\n";
+    ASSERT_TRUE(outcomes[i].ok) << outcomes[i].error;
+    EXPECT_EQ(outcomes[i].output, expected) << "thread " << i;
+  }
+}
+
 TEST(CommandStepTest, StderrIsCapturedWithStdout) {
   SystemStepExecutor executor(options({"/bin/sh"}));
   const StepOutcome outcome =
