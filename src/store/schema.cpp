@@ -176,6 +176,42 @@ const std::vector<Migration>& sloe_migrations() {
        "  remote TEXT NOT NULL,"
        "  detail TEXT NOT NULL DEFAULT ''"
        ");"},
+      // Runbook runs (store::RunbookStore): one row per run of a runbook on an incident, one per
+      // step of it, in the runbook's step order (position). Times are integer Unix milliseconds
+      // (UTC); states and triggers are run.h's and model.h's names. output is stored already
+      // truncated and redacted.
+      {7, "runbook_runs",
+       "CREATE TABLE runbook_runs("
+       "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+       "  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+       "  runbook TEXT NOT NULL,"
+       "  trigger_kind TEXT NOT NULL CHECK (trigger_kind IN ('open', 'severity_change', "
+       "'manual')),"
+       "  started_by TEXT NOT NULL,"
+       "  state TEXT NOT NULL CHECK (state IN ('active', 'waiting_approval', 'blocked', "
+       "'completed')),"
+       "  version INTEGER NOT NULL,"
+       "  created_at INTEGER NOT NULL,"
+       "  updated_at INTEGER NOT NULL"
+       ");"
+       "CREATE INDEX runbook_runs_by_incident ON runbook_runs(incident_id, id);"
+       "CREATE INDEX runbook_runs_by_state ON runbook_runs(state, id);"
+       "CREATE TABLE runbook_step_runs("
+       "  run_id INTEGER NOT NULL REFERENCES runbook_runs(id),"
+       "  position INTEGER NOT NULL,"
+       "  step_id TEXT NOT NULL,"
+       "  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'failed', "
+       "'waiting_approval', 'rejected', 'expired', 'done', 'skipped')),"
+       "  attempts INTEGER NOT NULL,"
+       "  started_at INTEGER,"
+       "  finished_at INTEGER,"
+       "  expires_at INTEGER,"
+       "  actor TEXT NOT NULL,"
+       "  output TEXT NOT NULL,"
+       "  error TEXT NOT NULL,"
+       "  status_code INTEGER NOT NULL,"
+       "  PRIMARY KEY(run_id, position)"
+       ") WITHOUT ROWID;"},
   };
   return migrations;
 }
