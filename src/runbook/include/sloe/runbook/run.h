@@ -35,7 +35,7 @@ namespace sloe::runbook {
 bool applies(const Runbook& book, const incident::Incident& incident,
              const std::vector<Labels>& alert_labels);
 // The runbooks that `trigger` starts for this incident: those that apply and list the trigger,
-// in the given order.
+// in the given order. Every runbook may be started by hand, so kManual needs no listing.
 std::vector<const Runbook*> triggered_by(const std::vector<Runbook>& books, Trigger trigger,
                                          const incident::Incident& incident,
                                          const std::vector<Labels>& alert_labels);
@@ -62,7 +62,7 @@ std::optional<StepState> parse_step_state(std::string_view text);
 struct StepRun {
   std::string step_id;
   StepState state = StepState::kPending;
-  int attempts = 0;  // automated steps: times started
+  int attempts = 0;  // automated steps: times started; approvals: times requested
   std::optional<TimePoint> started_at;
   std::optional<TimePoint> finished_at;
   std::optional<TimePoint> expires_at;  // approvals while waiting
@@ -115,8 +115,10 @@ struct Refused {
 template <typename T>
 using Change = std::variant<T, Refused>;
 
-// A new run (every step pending) plus its run_started event, then advanced (approvals reached
-// are requested). actor: who started it ("sloe" for a trigger).
+// A new run (every step pending) plus its run_started event (fields also carry `trigger`), then
+// advanced (approvals reached are requested). actor: who started it ("sloe" for a trigger). The
+// run has no id yet: its events carry run "0", which the caller replaces once the store assigned
+// one.
 Transition start(const Runbook& book, std::int64_t incident_id, Trigger trigger,
                  const std::string& actor, TimePoint now);
 
