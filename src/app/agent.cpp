@@ -579,7 +579,7 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
     impl->options.external_url = url_scheme(impl->options.listen) + impl->options.listen.host +
                                  ":" + std::to_string(impl->options.listen.port);
   }
-  impl->slo_alerts = SloAlerts(impl->options.external_url);
+  impl->slo_alerts = SloAlerts(impl->options.external_url, impl->config.runbooks);
   if (Status opened = impl->open_incidents(db_path); !opened)
     return Error{"opening incidents: " + opened.error().message};
   impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
@@ -655,7 +655,7 @@ Status Agent::start() {
     impl_->options.external_url = url_scheme(impl_->options.listen) + impl_->options.listen.host +
                                   ":" + std::to_string(impl_->server.port());
     const std::lock_guard lock(impl_->evaluation_mutex);
-    impl_->slo_alerts = SloAlerts(impl_->options.external_url);
+    impl_->slo_alerts = SloAlerts(impl_->options.external_url, impl_->config.runbooks);
   }
   impl_->evaluate();  // serve a first board at once, from restored history
   if (Status probing = impl_->engine->start(); !probing) {
