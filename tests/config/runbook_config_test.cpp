@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -488,8 +490,7 @@ TEST(RunbookFile, UnclosedFrontMatterAndYamlErrors) {
   EXPECT_TRUE(HasError(not_mapping, 2, 1, "front matter: expected a mapping"));
 }
 
-// --- load_config: the folder
-// ----------------------------------------------------------------------
+// --- load_config: the folder ---------------------------------------------------------------------
 
 TEST(RunbookFolder, ReadsMarkdownFilesExceptReadme) {
   TempDir dir;
@@ -574,8 +575,25 @@ TEST(RunbookFolder, ShippedRunbooksLoadAndApply) {
   EXPECT_EQ(backup.recovery.rto, minutes(30));
 }
 
-// --- sloe.yaml
-// -------------------------------------------------------------------------------------
+// Every prefix of a shipped runbook (a file cut off anywhere: inside the front matter, a quoted
+// string, a flow mapping) loads to diagnostics or a runbook, never a crash, and a configuration
+// comes back exactly when no error was reported.
+TEST(RunbookFolder, TruncatedRunbooksNeverCrash) {
+  for (const char* name : {"error-budget-fast-burn.md", "sloe-backup-restore.md"}) {
+    std::ifstream in(std::filesystem::path(SLOE_SOURCE_DIR) / "runbooks" / name);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty()) << name;
+    for (std::size_t length = 0; length <= text.size(); length += 7) {
+      const LoadResult result = load_runbook(text.substr(0, length), "runbooks/cut.md");
+      const bool has_error = std::any_of(
+          result.diagnostics.begin(), result.diagnostics.end(),
+          [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+      ASSERT_EQ(result.ok(), !has_error) << name << " cut at " << length;
+    }
+  }
+}
+
+// --- sloe.yaml -----------------------------------------------------------------------------------
 
 TEST(RunbookSettings, DefaultsAndValues) {
   const LoadResult defaults = load_config_from_strings({});
