@@ -198,7 +198,8 @@ int command_check(const CommonOptions& common) {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   };
   std::cout << "configuration OK: " << plural(loaded->probes.size(), "probe") << ", "
-            << plural(loaded->slos.size(), "SLO");
+            << plural(loaded->slos.size(), "SLO") << ", "
+            << plural(loaded->runbooks.size(), "runbook");
   if (loaded->alerting)
     std::cout << ", " << plural(loaded->alerting->receivers.size(), "receiver");
   if (loaded->oncall)

@@ -77,7 +77,7 @@ std::optional<YAML::Mark> find_stuck_document(const std::string& text) {
 
 // Which top-level folder a file was read from decides how its documents are read; sloe.yaml at
 // the root holds the agent's settings.
-enum class Folder { kSlo, kAlerts, kSettings };
+enum class Folder { kSlo, kAlerts, kSettings, kRunbooks };
 
 constexpr const char* kSettingsFile = "sloe.yaml";
 
@@ -85,6 +85,8 @@ Folder folder_of(const std::string& name) {
   const std::string generic = fs::path(name).lexically_normal().generic_string();
   if (generic == kSettingsFile)
     return Folder::kSettings;
+  if (generic.rfind("runbooks/", 0) == 0)
+    return Folder::kRunbooks;
   return generic.rfind("alerts/", 0) == 0 || generic.find("/alerts/") != std::string::npos
              ? Folder::kAlerts
              : Folder::kSlo;
@@ -95,6 +97,12 @@ class Loader {
   void add_file(const std::string& name, const std::string& text, Folder folder) {
     file_order_.push_back(name);
     Reader reader(name, &diagnostics_);
+    if (folder == Folder::kRunbooks) {
+      // Markdown with YAML front matter, not a YAML file.
+      if (auto parsed = detail::parse_runbook(reader, text))
+        runbooks_.push_back(std::move(*parsed));
+      return;
+    }
     std::vector<YAML::Node> documents;
     try {
       if (const auto stuck = find_stuck_document(text)) {
@@ -140,6 +148,7 @@ class Loader {
     check_slos();
     oncall::OncallConfig oncall = detail::check_oncall(oncall_, &diagnostics_);
     check_escalation_references(oncall);
+    check_runbooks();
     LoadResult result;
     sort_diagnostics();
     result.diagnostics = std::move(diagnostics_);
@@ -166,6 +175,10 @@ class Loader {
       config.alerting_locations = std::move(alerting_->locations);
     }
     config.settings = std::move(settings_);
+    for (detail::ParsedRunbook& parsed : runbooks_) {
+      config.runbook_locations.push_back(SourceLocation{parsed.book.file, 1, 1});
+      config.runbooks.push_back(std::move(parsed.book));
+    }
     result.config = std::move(config);
     return result;
   }
@@ -388,6 +401,59 @@ class Loader {
     }
   }
 
+  // Runbooks: unique names, commands on the allowlist, notify receivers in the routing tree.
+  // Sorted by name afterwards, so the order does not depend on file names.
+  void check_runbooks() {
+    std::map<std::string, SourceLocation, std::less<>> first_of;
+    for (const detail::ParsedRunbook& parsed : runbooks_) {
+      const auto [first, inserted] = first_of.emplace(parsed.book.name, parsed.name_location);
+      if (!inserted) {
+        error(parsed.name_location, "duplicate runbook name '" + parsed.book.name +
+                                        "' (first defined at " + format_location(first->second) +
+                                        ")");
+      }
+      const auto& allowed = settings_.runbooks.allowed_commands;
+      for (const auto& command : parsed.commands) {
+        if (std::find(allowed.begin(), allowed.end(), command.name) == allowed.end()) {
+          error(command.location,
+                "command " + command.name + " is not in sloe.yaml runbooks.allowed_commands");
+        }
+      }
+      check_receivers(parsed);
+    }
+    std::stable_sort(runbooks_.begin(), runbooks_.end(),
+                     [](const detail::ParsedRunbook& a, const detail::ParsedRunbook& b) {
+                       return a.book.name < b.book.name;
+                     });
+  }
+
+  void check_receivers(const detail::ParsedRunbook& parsed) {
+    if (parsed.receivers.empty())
+      return;
+    if (!alerting_) {
+      if (!alerting_file_) {  // an unreadable routing tree is reported where it is written
+        diagnostics_.push_back(
+            Diagnostic{Diagnostic::Severity::kWarning, parsed.receivers.front().location,
+                       "notify steps name receivers, but alerts/ has no Alertmanager configuration "
+                       "(route: and receivers:); these steps will fail until one defines '" +
+                           parsed.receivers.front().name + "'"});
+      }
+      return;
+    }
+    std::vector<std::string> names;
+    for (const ReceiverSpec& receiver : alerting_->config.receivers)
+      names.push_back(receiver.name);
+    for (const auto& receiver : parsed.receivers) {
+      if (std::find(names.begin(), names.end(), receiver.name) != names.end())
+        continue;
+      const std::string suggestion = closest_match(receiver.name, names);
+      error(receiver.location,
+            "receiver '" + receiver.name +
+                "' is not defined in the Alertmanager configuration under alerts/" +
+                (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?"));
+    }
+  }
+
   // File order first (the order files were read), then position; stable, so messages about one
   // node keep the order they were found in.
   void sort_diagnostics() {
@@ -420,6 +486,7 @@ class Loader {
   std::vector<route::Silence> silences_;
   Settings settings_;
   bool has_settings_ = false;
+  std::vector<detail::ParsedRunbook> runbooks_;
 };
 
 bool is_config_file(const fs::path& path) {
@@ -501,6 +568,29 @@ bool read_folder(Loader& loader, const fs::path& folder, Folder kind) {
   return true;
 }
 
+// Every runbooks/*.md file (not sub-folders, not README.md, not hidden), sorted. False when the
+// folder cannot be listed (reported).
+bool read_runbooks_folder(Loader& loader, const fs::path& folder) {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  fs::directory_iterator it(folder, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::path& path = it->path();
+    if (is_hidden(path) || path.extension() != ".md" || path.filename() == "README.md")
+      continue;
+    if (it->is_regular_file(ec))
+      files.push_back(path);
+  }
+  if (ec) {
+    loader.add_file_error(folder.generic_string(), "cannot list files: " + ec.message());
+    return false;
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& path : files)
+    read_file(loader, path, Folder::kRunbooks);
+  return true;
+}
+
 // The settings file, when it exists. False when it is not a readable regular file (reported).
 bool read_settings_file(Loader& loader, const fs::path& path) {
   std::error_code ec;
@@ -533,6 +623,10 @@ LoadResult load_config(const std::string& dir) {
   // sloe.yaml is optional: without it, every setting keeps its default.
   const fs::path settings_file = (root / kSettingsFile).lexically_normal();
   if (fs::exists(settings_file, ec) && !read_settings_file(loader, settings_file))
+    return loader.finish(dir);
+  // runbooks/ is optional: without it, incidents get no runbooks.
+  const fs::path runbooks_dir = (root / "runbooks").lexically_normal();
+  if (fs::is_directory(runbooks_dir, ec) && !read_runbooks_folder(loader, runbooks_dir))
     return loader.finish(dir);
   LoadResult result = loader.finish(dir);
   if (result.config) {

@@ -133,6 +133,8 @@ Result<HostPort> parse_host_port(std::string_view text, bool port_required) {
   return out;
 }
 
+}  // namespace
+
 // http(s)://host[:port][/path][?query]; credentials in the URL are refused because they are
 // secrets written into a file.
 Status validate_url(std::string_view url) {
@@ -189,6 +191,8 @@ bool is_valid_env_name(std::string_view name) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   });
 }
+
+namespace {
 
 std::string secret_hint(const std::string& what) {
   return what +
@@ -266,6 +270,8 @@ void read_tls_options(Reader& reader, const Mapping& tls, const std::string& wha
   }
 }
 
+}  // namespace
+
 void read_status_codes(Reader& reader, const Field& field, std::vector<StatusRange>& out) {
   auto items = read_list(reader, field);
   if (!items)
@@ -314,6 +320,8 @@ void read_status_codes(Reader& reader, const Field& field, std::vector<StatusRan
     }
   }
 }
+
+namespace {
 
 void read_regexes(Reader& reader, const Field& field, std::vector<std::string>& out) {
   auto items = read_list(reader, field);

@@ -1,6 +1,7 @@
 // sloe.yaml: the agent's own settings — the API listener (TLS, tokens file, body limit, webhook
-// authentication), incident policies and redaction. Everything is optional; what is written is
-// checked as strictly as probes are, so `sloe check` catches a typo before the agent starts.
+// authentication), incident policies, redaction, runbook step limits and postmortem defaults.
+// Everything is optional; what is written is checked as strictly as probes are, so `sloe check`
+// catches a typo before the agent starts.
 #include <algorithm>
 #include <regex>
 
@@ -8,11 +9,13 @@
 #include "sloe/alert/matcher.h"
 #include "sloe/core/labels.h"
 #include "sloe/core/text.h"
+#include "sloe/oncall/time_zone.h"
 
 namespace sloe::config::detail {
 namespace {
 
-const std::vector<std::string> kSettingsKeys{"server", "incidents", "redaction"};
+const std::vector<std::string> kSettingsKeys{"server", "incidents", "redaction", "runbooks",
+                                             "postmortem"};
 const std::vector<std::string> kServerKeys{"tls", "tokens_file", "max_body_bytes", "webhook"};
 const std::vector<std::string> kServerTlsKeys{"cert_file", "key_file"};
 const std::vector<std::string> kWebhookKeys{"token", "hmac_secret"};
@@ -21,8 +24,14 @@ const std::vector<std::string> kPolicyKeys{"name", "matchers", "severity", "grou
 const std::vector<std::string> kRedactionKeys{"disable", "patterns"};
 const std::vector<std::string> kPatternKeys{"name", "regex"};
 const std::vector<std::string> kSeverities{"SEV1", "SEV2", "SEV3", "SEV4"};
+const std::vector<std::string> kRunbooksKeys{"allowed_commands", "output_limit"};
+const std::vector<std::string> kPostmortemKeys{"second_zone"};
 
 constexpr std::size_t kMinBodyBytes = 1024;
+// Step output is stored with the run and shown on the timeline: enough for a stack trace, not a
+// log file.
+constexpr std::size_t kMinOutputLimit = 1024;
+constexpr std::size_t kMaxOutputLimit = std::size_t{1} << 20;
 constexpr std::size_t kMaxBodyBytes = std::size_t{1} << 30;
 // std::regex compiles recursively; an unbounded pattern from a file could exhaust the stack.
 constexpr std::size_t kMaxRegexLength = 1024;
@@ -331,6 +340,111 @@ void read_redaction(Reader& reader, const Field& field, RedactionSettings& out) 
     read_patterns(reader, *patterns, out);
 }
 
+void read_allowed_commands(Reader& reader, const Field& field, RunbookSettings& out) {
+  auto items = read_list(reader, field);
+  if (!items)
+    return;
+  for (const Field& item : *items) {
+    auto path = read_string(reader, item);
+    if (!path)
+      continue;
+    if (path->empty() || path->front() != '/' ||
+        path->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      reader.error(item.value_location,
+                   item.key + ": '" + *path +
+                       "' is not an absolute path; commands run without a shell or PATH lookup");
+      continue;
+    }
+    if (std::find(out.allowed_commands.begin(), out.allowed_commands.end(), *path) !=
+        out.allowed_commands.end()) {
+      reader.error(item.value_location, "command '" + *path + "' is listed twice");
+      continue;
+    }
+    out.allowed_commands.push_back(*path);
+  }
+}
+
+// A whole number of bytes, written plainly (16384) or with a unit: B, KiB, MiB (1024-based) or
+// kB, MB (1000-based).
+std::optional<std::size_t> parse_byte_size(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 12)
+    return std::nullopt;
+  std::size_t value = 0;
+  for (std::size_t i = 0; i < digits; ++i)
+    value = value * 10 + static_cast<std::size_t>(text[i] - '0');
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ')
+    unit.remove_prefix(1);
+  const std::vector<std::pair<std::string_view, std::size_t>> units{
+      {"", 1},      {"B", 1},     {"KiB", 1024},      {"MiB", 1024 * 1024},
+      {"kB", 1000}, {"KB", 1000}, {"MB", 1000 * 1000}};
+  for (const auto& [name, factor] : units) {
+    if (unit == name)
+      return value * factor;
+  }
+  return std::nullopt;
+}
+
+void read_output_limit(Reader& reader, const Field& field, RunbookSettings& out) {
+  if (field.is_null() || !field.value.IsScalar()) {
+    reader.error(field.value_location,
+                 field.key + ": expected a size like 16KiB, got " + describe(field.value));
+    return;
+  }
+  const std::string& text = field.value.Scalar();
+  const auto bytes = parse_byte_size(text);
+  if (!bytes) {
+    reader.error(field.value_location,
+                 field.key + ": expected a size like 16384, 16KiB or 1MiB, got '" + text + "'");
+    return;
+  }
+  if (*bytes < kMinOutputLimit || *bytes > kMaxOutputLimit) {
+    reader.error(field.value_location, field.key + ": " + text +
+                                           " is outside the allowed 1KiB to 1MiB (" +
+                                           std::to_string(kMinOutputLimit) + " to " +
+                                           std::to_string(kMaxOutputLimit) + " bytes)");
+    return;
+  }
+  out.output_limit_bytes = *bytes;
+}
+
+void read_runbooks(Reader& reader, const Field& field, RunbookSettings& out) {
+  auto runbooks = Mapping::read(reader, field, "runbooks");
+  if (!runbooks)
+    return;
+  runbooks->check_keys(reader, kRunbooksKeys, "runbooks");
+  if (const Field* commands = runbooks->get("allowed_commands"))
+    read_allowed_commands(reader, *commands, out);
+  if (const Field* limit = runbooks->get("output_limit"))
+    read_output_limit(reader, *limit, out);
+}
+
+void read_postmortem(Reader& reader, const Field& field, PostmortemSettings& out) {
+  auto postmortem = Mapping::read(reader, field, "postmortem");
+  if (!postmortem)
+    return;
+  postmortem->check_keys(reader, kPostmortemKeys, "postmortem");
+  const Field* zone_field = postmortem->get("second_zone");
+  if (zone_field == nullptr)
+    return;
+  auto zone = read_string(reader, *zone_field);
+  if (!zone)
+    return;
+  if (oncall::is_known_time_zone(*zone)) {
+    out.second_zone = *zone;
+    return;
+  }
+  static const std::vector<std::string> names = oncall::time_zone_names();
+  const std::string suggestion = closest_match(*zone, names);
+  reader.error(zone_field->value_location,
+               "second_zone: unknown time zone '" + *zone + "'" +
+                   (suggestion.empty() ? " (use an IANA name such as Europe/Berlin or UTC)"
+                                       : "; did you mean '" + suggestion + "'?"));
+}
+
 }  // namespace
 
 void parse_settings_document(Reader& reader, const YAML::Node& document, Settings* out) {
@@ -338,8 +452,8 @@ void parse_settings_document(Reader& reader, const YAML::Node& document, Setting
     return;
   if (!document.IsMap()) {
     reader.error(reader.location(document),
-                 "expected a mapping with 'server', 'incidents' and/or 'redaction' at the top "
-                 "level, got " +
+                 "expected a mapping with 'server', 'incidents', 'redaction', 'runbooks' and/or "
+                 "'postmortem' at the top level, got " +
                      describe(document));
     return;
   }
@@ -353,6 +467,10 @@ void parse_settings_document(Reader& reader, const YAML::Node& document, Setting
     read_incidents(reader, *incidents, out->incidents);
   if (const Field* redaction = top->get("redaction"))
     read_redaction(reader, *redaction, out->redaction);
+  if (const Field* runbooks = top->get("runbooks"))
+    read_runbooks(reader, *runbooks, out->runbooks);
+  if (const Field* postmortem = top->get("postmortem"))
+    read_postmortem(reader, *postmortem, out->postmortem);
 }
 
 }  // namespace sloe::config::detail

@@ -2,7 +2,8 @@
 // return diagnostics, never crash, hang or throw.
 //
 // The input is split at NUL bytes into up to eight files, so that checks spanning files
-// (duplicate names, probe references) are exercised too. Not built by default; for example:
+// (duplicate names, probe references) are exercised too; every third one is a runbook file. Not
+// built by default; for example:
 //   clang++ -std=c++20 -fsanitize=fuzzer,address -DUSE_OS_TZDB=1 -Isrc/config/include
 //     -Isrc/core/include -Isrc/oncall/include tests/config/fuzz_config.cpp src/config/*.cpp
 //     src/core/*.cpp src/oncall/*.cpp -lyaml-cpp -ldate-tz
@@ -17,16 +18,22 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr std::size_t kMaxFiles = 8;
   std::vector<std::pair<std::string, std::string>> files;
+  // Every third file is a runbook (Markdown with YAML front matter), the others slo/ files.
+  const auto next_name = [&files] {
+    const std::size_t index = files.size();
+    return index % 3 == 2 ? "runbooks/fuzz-" + std::to_string(index) + ".md"
+                          : "slo/fuzz-" + std::to_string(index) + ".yaml";
+  };
   std::string current;
   for (std::size_t i = 0; i < size; ++i) {
     if (data[i] == 0 && files.size() + 1 < kMaxFiles) {
-      files.emplace_back("slo/fuzz-" + std::to_string(files.size()) + ".yaml", std::move(current));
+      files.emplace_back(next_name(), std::move(current));
       current.clear();
       continue;
     }
     current.push_back(static_cast<char>(data[i]));
   }
-  files.emplace_back("slo/fuzz-" + std::to_string(files.size()) + ".yaml", std::move(current));
+  files.emplace_back(next_name(), std::move(current));
 
   const sloe::config::LoadResult result = sloe::config::load_config_from_strings(files);
   // A configuration is returned exactly when no error was reported.

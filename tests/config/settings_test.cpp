@@ -1,4 +1,5 @@
-// sloe.yaml: the agent's settings (server, incidents, redaction).
+// sloe.yaml: the agent's settings (server, incidents, redaction; runbooks and postmortem in
+// runbook_config_test.cpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -271,8 +272,8 @@ TEST(Settings, TopLevelErrors) {
                                      "level of sloe.yaml; did you mean 'redaction'?"});
   EXPECT_EQ(messages(load_settings("- server\n")),
             std::vector<std::string>{"sloe.yaml:1:1: error: expected a mapping with 'server', "
-                                     "'incidents' and/or 'redaction' at the top level, got a "
-                                     "list"});
+                                     "'incidents', 'redaction', 'runbooks' and/or 'postmortem' "
+                                     "at the top level, got a list"});
   EXPECT_EQ(messages(load_settings("server: {}\n---\nredaction: {}\n")),
             std::vector<std::string>{"sloe.yaml:3:1: error: sloe.yaml holds one document; merge "
                                      "this one into the first"});

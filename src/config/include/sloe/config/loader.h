@@ -1,5 +1,5 @@
-// Loading and validating configuration: YAML files under <dir>/slo/ and <dir>/alerts/, and
-// <dir>/sloe.yaml -> config::Config.
+// Loading and validating configuration: YAML files under <dir>/slo/ and <dir>/alerts/,
+// <dir>/sloe.yaml and the runbooks in <dir>/runbooks/ -> config::Config.
 //
 // Contract:
 // - Every problem is reported, not just the first: a person fixing a file sees the whole list
@@ -50,13 +50,17 @@ struct LoadResult {
 // key is an Alertmanager configuration (Config::alerting; at most one across alerts/); other
 // documents there are on-call definitions.
 // Then dir/sloe.yaml (optional; one document): the agent's settings (Config::settings: server,
-// incidents, redaction). Its relative tls and tokens_file paths are joined to dir.
+// incidents, redaction, runbooks, postmortem). Its relative tls and tokens_file paths are joined
+// to dir.
+// Then every dir/runbooks/*.md file (optional folder; not recursive; README.md and hidden names
+// skipped): a runbook each (Config::runbooks, sorted by name), see runbooks/README.md.
 LoadResult load_config(const std::string& dir);
 
 // Same from in-memory documents (name -> YAML text), in the order given. The names appear in
 // diagnostics as file names; a name that starts with "alerts/" or contains "/alerts/" is read as
-// a file of the alerts/ folder, the name "sloe.yaml" as the settings file, any other as one of
-// slo/. Config::directory is empty.
+// a file of the alerts/ folder, the name "sloe.yaml" as the settings file, a name that starts
+// with "runbooks/" as a runbook file (Markdown; README.md is not skipped here), any other as one
+// of slo/. Config::directory is empty.
 LoadResult load_config_from_strings(const std::vector<std::pair<std::string, std::string>>& files);
 
 // Resolves a secret: the environment variable's value, or the file's contents with one trailing
