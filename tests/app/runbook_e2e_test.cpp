@@ -107,7 +107,7 @@ TEST(RunbookEndToEnd, ABurningSloRunsItsRunbookWithHttpCommandAndApproval) {
   std::ofstream(dir / "slo" / "checkout.yaml") << R"(probes:
   - name: checkout
     interval: 100ms
-    timeout: 1s
+    timeout: 100ms
     http: { url: )" << base << R"(/checkout }
 slos:
   - name: checkout-availability
@@ -128,7 +128,7 @@ steps:
     title: Drain the bad instance
     http:
       method: POST
-      url: )" << base << R"(/drain?incident={{incident_id}}
+      url: ")" << base << R"(/drain?incident={{incident_id}}"
   - id: restart
     title: Restart the checkout workers
     command:
@@ -136,7 +136,7 @@ steps:
       args: [restarted, "{{service}}", "{{severity}}"]
   - id: approve-traffic
     title: Approve sending traffic back
-    approval: {prompt: Send traffic back to the drained instance?, expires: 30m}
+    approval: {prompt: "Send traffic back to the drained instance?", expires: 30m}
   - id: confirm
     title: Confirm checkout is healthy
     http: {url: )" << base << R"(/healthy}
