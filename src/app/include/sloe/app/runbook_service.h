@@ -68,8 +68,9 @@ class RunbookService final : public api::RunbookService {
   RunbookService(const RunbookService&) = delete;
   RunbookService& operator=(const RunbookService&) = delete;
 
-  // Lets each worker finish the step it performs, then ends them; queued triggers are dropped
-  // (with a warning). Later mutating calls answer kUnavailable. Idempotent.
+  // Lets each worker finish the step it performs (so it may wait up to that step's timeout), then
+  // ends them; queued triggers are dropped (with a warning). Later mutating calls answer
+  // kUnavailable. Idempotent.
   void stop();
 
   // IncidentService::Options::on_trigger: queues the trigger ("open", "severity_change") and
