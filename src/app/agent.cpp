@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -20,7 +21,9 @@
 #include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
 #include "sloe/app/redacting_sink.h"
+#include "sloe/app/runbook_service.h"
 #include "sloe/app/slo_alerts.h"
+#include "sloe/app/step_executor.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
 #include "sloe/notify/notifier.h"
@@ -95,6 +98,14 @@ struct Agent::Impl {
         options(std::move(options_in)),
         metrics(SLOE_VERSION),
         server(board, metrics) {}
+  // Created but never started (stop() not run): runbook workers may perform steps that notify
+  // through the notifier, and the incident writer may call into the runbook service.
+  ~Impl() {
+    if (runbooks)
+      runbooks->stop();
+    if (incidents)
+      incidents->stop();
+  }
 
   void on_probe_result(const probe::ProbeResult& result) {
     metrics.observe_probe(result);
@@ -205,6 +216,47 @@ struct Agent::Impl {
     }
   }
 
+  // Approvals expire and runs that can continue are handed to the runbook workers again.
+  void tick_runbooks() {
+    if (!runbooks)
+      return;
+    if (auto ticked = runbooks->tick(); !ticked)
+      spdlog::warn("advancing runbook runs failed: {}", ticked.error().message);
+  }
+
+  // Runbooks share the database file with a connection of their own; steps notify through the
+  // outbox like reminders do, and incidents' triggers reach the service once it exists.
+  Status open_runbooks(const std::string& db_path) {
+    SystemStepExecutor::Options executor_options;
+    executor_options.allowed_commands = config.settings.runbooks.allowed_commands;
+    executor_options.output_limit_bytes = config.settings.runbooks.output_limit_bytes;
+    executor_options.redactor = alert_redactor;
+    executor_options.notify = [this](const alert::GroupNotification& notification) -> Status {
+      if (!notifier)
+        return Error{"no routing tree in alerts/: notifications are not sent"};
+      auto queued = notifier->enqueue(notification);
+      if (!queued)
+        return queued.error();
+      return {};
+    };
+    executor_options.has_receiver = [this](std::string_view name) {
+      return receivers.find(name) != nullptr;
+    };
+    step_executor = std::make_unique<SystemStepExecutor>(std::move(executor_options));
+    RunbookService::Options runbook_options;
+    runbook_options.redactor = alert_redactor;
+    runbook_options.warn = [](const std::string& message) {
+      spdlog::warn("runbooks: {}", message);
+    };
+    auto opened = RunbookService::open(db_path, clock, config.runbooks, *step_executor,
+                                       std::move(runbook_options));
+    if (!opened)
+      return opened.error();
+    runbooks = std::move(opened).value();
+    runbook_triggers.store(runbooks.get());
+    return {};
+  }
+
   // Incidents share the database file, with connections of their own. Reminders go through the
   // notifier once the pipeline exists: to the receiver page-<owner> when the routing tree has
   // one, else to the routing tree's root receiver.
@@ -223,6 +275,11 @@ struct Agent::Impl {
     };
     incident_options.has_receiver = [this](std::string_view name) {
       return receivers.find(name) != nullptr;
+    };
+    incident_options.on_trigger = [this](const incident::Incident& incident,
+                                         std::string_view trigger) {
+      if (RunbookService* service = runbook_triggers.load())
+        service->on_trigger(incident, trigger);
     };
     if (config.alerting)
       incident_options.default_receiver = config.alerting->routes.root().options().receiver;
@@ -316,6 +373,7 @@ struct Agent::Impl {
         }
         collect_garbage();
         remind_action_items();
+        tick_runbooks();
         next_snapshot = clock.monotonic() + options.snapshot_interval;
       }
       lock.lock();
@@ -411,6 +469,11 @@ struct Agent::Impl {
   // Incidents: called by the intake, the pipeline and the notifier, so declared before them (and
   // destroyed after them); its writer is stopped after the HTTP server.
   std::unique_ptr<IncidentService> incidents;
+  // Runbooks: opened once the notifier exists (notify steps use it); incidents' triggers find the
+  // service through runbook_triggers (null until then). Stopped right after the HTTP server.
+  std::unique_ptr<StepExecutor> step_executor;
+  std::unique_ptr<RunbookService> runbooks;
+  std::atomic<RunbookService*> runbook_triggers{nullptr};
   std::unique_ptr<probe::Engine> engine;
   SloAlerts slo_alerts{""};  // guarded by evaluation_mutex
   // Notifications: the outbox has a connection of its own (the notifier drains it on its own
@@ -516,12 +579,15 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
     impl->options.external_url = url_scheme(impl->options.listen) + impl->options.listen.host +
                                  ":" + std::to_string(impl->options.listen.port);
   }
-  impl->slo_alerts = SloAlerts(impl->options.external_url);
+  impl->slo_alerts = SloAlerts(impl->options.external_url, impl->config.runbooks);
   if (Status opened = impl->open_incidents(db_path); !opened)
     return Error{"opening incidents: " + opened.error().message};
   impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
   if (Status piped = impl->create_pipeline(db_path); !piped)
     return piped.error();
+  if (Status opened = impl->open_runbooks(db_path); !opened)
+    return Error{"opening runbooks: " + opened.error().message};
+  impl->server.set_runbook_routes(api::RunbookRoutes{impl->runbooks.get(), &clock});
   Impl* forward_to = impl.get();
   auto intake = DurableAlertIntake::open(
       *impl->database, impl->database_mutex, clock,
@@ -589,7 +655,7 @@ Status Agent::start() {
     impl_->options.external_url = url_scheme(impl_->options.listen) + impl_->options.listen.host +
                                   ":" + std::to_string(impl_->server.port());
     const std::lock_guard lock(impl_->evaluation_mutex);
-    impl_->slo_alerts = SloAlerts(impl_->options.external_url);
+    impl_->slo_alerts = SloAlerts(impl_->options.external_url, impl_->config.runbooks);
   }
   impl_->evaluate();  // serve a first board at once, from restored history
   if (Status probing = impl_->engine->start(); !probing) {
@@ -648,6 +714,9 @@ void Agent::stop() {
   }
   impl_->server.stop();
   impl_->audit->stop();
+  // Before the notifier its notify steps use; a step being performed is finished first.
+  if (impl_->runbooks)
+    impl_->runbooks->stop();
   if (impl_->pipeline) {
     impl_->pipeline->stop();
     impl_->notifier->stop();
@@ -676,6 +745,9 @@ std::vector<api::EscalationView> Agent::escalations() const {
 }
 const api::IncidentService* Agent::incidents() const {
   return impl_->incidents.get();
+}
+const api::RunbookService* Agent::runbooks() const {
+  return impl_->runbooks.get();
 }
 std::size_t Agent::restored_slo_count() const {
   return impl_->restored;

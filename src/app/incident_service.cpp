@@ -163,6 +163,7 @@ struct IncidentService::Impl {
       }
       lock.unlock();
       Status committed = commit_batch(batch);
+      fire_triggers(committed);
       lock.lock();
       ++commit_count;
       for (Pending* p : batch) {
@@ -177,6 +178,7 @@ struct IncidentService::Impl {
     try {
       return writer_db->transaction([&](Database& db) -> Status {
         for (Pending* p : batch) {
+          const std::size_t triggers_before = triggers.size();
           p->result = db.transaction([&](Database& inner) -> Status {
             try {
               return p->run(inner, writer_store);
@@ -184,12 +186,24 @@ struct IncidentService::Impl {
               return Error{std::string("incident write failed: ") + e.what()};
             }
           });
+          if (!p->result)
+            triggers.resize(triggers_before);  // its writes were undone
         }
         return {};
       });
     } catch (const std::exception& e) {
       return Error{std::string("incident transaction failed: ") + e.what()};
     }
+  }
+
+  // Runbook triggers of the batch just written: told only once it committed. Writer thread only.
+  void fire_triggers(const Status& committed) {
+    std::vector<std::pair<incident::Incident, std::string>> fired;
+    fired.swap(triggers);
+    if (!committed || !options.on_trigger)
+      return;
+    for (const auto& [record, trigger] : fired)
+      options.on_trigger(record, trigger);
   }
 
   void stop() {
@@ -286,6 +300,7 @@ struct IncidentService::Impl {
     auto link = store.link_alert(created->id, original.fingerprint(), original.starts_at);
     if (!link)
       return link.error();
+    triggers.emplace_back(*created, "open");
     return {};
   }
 
@@ -357,6 +372,9 @@ struct IncidentService::Impl {
 
   std::unique_ptr<Database> writer_db;
   IncidentStore writer_store;  // used only by the writer thread
+  // Runbook triggers (incident, "open" | "severity_change") of the batch being written; used only
+  // by the writer thread.
+  std::vector<std::pair<incident::Incident, std::string>> triggers;
 
   mutable std::mutex read_mutex;  // guards the reader connection
   std::unique_ptr<Database> reader_db;
@@ -603,6 +621,7 @@ api::Answer<incident::Incident> IncidentService::declare(const incident::Declara
       return created.error();
     }
     out = std::move(created).value();
+    impl_->triggers.emplace_back(*out, "open");
     return {};
   });
   return answer(written, out, refused);
@@ -629,13 +648,17 @@ api::Answer<incident::Incident> IncidentService::update(std::int64_t id,
       refused = not_found(id);
       return {};
     }
-    return apply_versioned(
+    const incident::Severity severity_before = (*current)->severity;
+    Status applied = apply_versioned(
         store, **current, id, expected_version, "incident " + std::to_string(id),
         [&](const incident::Incident& record) {
           return incident::apply_patch(record, clean, actor, now);
         },
         [&](const incident::Incident& changed) { return store.update(changed, expected_version); },
         out, refused);
+    if (applied && out && !refused && out->severity != severity_before)
+      impl_->triggers.emplace_back(*out, "severity_change");
+    return applied;
   });
   return answer(written, out, refused);
 }

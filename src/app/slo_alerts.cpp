@@ -6,6 +6,7 @@
 
 #include "sloe/core/duration.h"
 #include "sloe/core/text.h"
+#include "sloe/runbook/run.h"
 
 namespace sloe::app {
 namespace {
@@ -97,7 +98,8 @@ alert::Alert make_slo_alert(const api::SloReport& report, std::string_view sever
   return result;
 }
 
-SloAlerts::SloAlerts(std::string external_url) : external_url_(std::move(external_url)) {}
+SloAlerts::SloAlerts(std::string external_url, std::vector<runbook::Runbook> runbooks)
+    : external_url_(std::move(external_url)), runbooks_(std::move(runbooks)) {}
 
 std::vector<alert::Alert> SloAlerts::update(const api::Board& board) {
   std::vector<alert::Alert> out;
@@ -108,6 +110,10 @@ std::vector<alert::Alert> SloAlerts::update(const api::Board& board) {
       const bool holding = severity == "page" ? report.status.page() : report.status.ticket();
       const auto found = firing_.find(key);
       alert::Alert current = make_slo_alert(report, severity, external_url_);
+      if (!current.annotations.contains("runbook_url") && !external_url_.empty()) {
+        if (const runbook::Runbook* book = runbook::for_alert(runbooks_, current.labels))
+          current.annotations["runbook_url"] = external_url_ + "/runbooks/" + book->name;
+      }
       if (holding) {
         current.starts_at = found != firing_.end() ? found->second.starts_at : board.published_at;
         firing_[key] = current;

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "fake_incident_service.h"
+#include "fake_runbook_service.h"
 #include "sloe/api/auth.h"
 #include "sloe/api/server.h"
 #include "sloe/api/signed_link.h"
@@ -333,6 +334,7 @@ class ServerWithEveryRoute {
     server_.set_escalation_routes(EscalationRoutes{&escalations_, kLinkKey, &clock_});
     server_.set_oncall_routes(OncallRoutes{&overrides_, &clock_});
     server_.set_incident_routes(IncidentRoutes{&incidents_, &clock_});
+    server_.set_runbook_routes(RunbookRoutes{&runbooks_, &clock_});
     server_.set_audit(&audit_, &clock_, &audit_);
     if (auth)
       server_.set_authenticator(std::move(auth));
@@ -353,6 +355,7 @@ class ServerWithEveryRoute {
   FakeEscalations escalations_;
   FakeOverrides overrides_;
   testing::FakeIncidentService incidents_{clock_};
+  testing::FakeRunbookService runbooks_{clock_, {testing::sample_runbook()}};
   MemoryAudit audit_;
   StatusBoard board_;
   AgentMetrics metrics_{"test"};
@@ -389,7 +392,7 @@ TEST(AuthMatrix, EveryRouteAnswersEveryCredentialAsItsAccessLevelSays) {
   httplib::Client client("127.0.0.1", fixture.server().port());
 
   const std::vector<RouteInfo> routes = fixture.server().routes();
-  ASSERT_GE(routes.size(), 35u);  // the route sets above; more are welcome
+  ASSERT_GE(routes.size(), 41u);  // the route sets above; more are welcome
   std::size_t mutating_requests = 0;
   for (const RouteInfo& route : routes) {
     const std::string path = request_path(route);
@@ -470,6 +473,13 @@ TEST(AuthMatrix, TheAccessLevelsOfTheKnownRoutes) {
       {R"(DELETE /api/v1/oncall/overrides/([A-Za-z0-9_\-]+))", Access::kAdmin},
       {"GET /api/v1/oncall/who", Access::kViewer},
       {"GET /api/v1/audit", Access::kAdmin},
+      {"GET /api/v1/runbooks", Access::kViewer},
+      {R"(GET /api/v1/runbooks/([^/]+))", Access::kViewer},
+      {R"(GET /runbooks/([^/]+))", Access::kViewer},
+      {R"(GET /api/v1/incidents/([^/]+)/runbooks)", Access::kViewer},
+      {R"(POST /api/v1/incidents/([^/]+)/runbooks)", Access::kResponder},
+      {R"(POST /api/v1/incidents/([^/]+)/runbooks/([^/]+)/steps/([^/]+)/([^/]+))",
+       Access::kResponder},
   };
   for (const auto& [route, access] : want) {
     ASSERT_EQ(levels.count(route), 1u) << route;

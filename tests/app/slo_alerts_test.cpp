@@ -34,6 +34,7 @@ class OneSlo {
     return api::Board{now_, 0, {report_}};
   }
   TimePoint now() const { return now_; }
+  void set_runbook_url(std::string url) { report_.runbook_url = std::move(url); }
 
  private:
   api::SloReport report_;
@@ -132,6 +133,80 @@ TEST(SloAlerts, AnSloThatDisappearsResolvesItsAlerts) {
   for (const alert::Alert& a : after)
     EXPECT_TRUE(a.ends_at.has_value());
   EXPECT_TRUE(alerts.update(api::Board{slo.now() + 2min, 0, {}}).empty());
+}
+
+runbook::Runbook runbook_matching(std::string name, const std::vector<std::string>& matchers) {
+  runbook::Runbook book;
+  book.name = std::move(name);
+  for (const std::string& text : matchers)
+    book.applies_to.matchers.push_back(alert::parse_matcher(text).value());
+  return book;
+}
+
+TEST(SloAlerts, WithoutItsOwnRunbookUrlAnAlertLinksTheFirstRunbookMatchingItsLabels) {
+  OneSlo slo;
+  slo.set_runbook_url("");
+  std::vector<runbook::Runbook> books;
+  books.push_back(runbook_matching("other-alert", {"alertname=\"ProbeDown\""}));
+  runbook::Runbook by_service_only;  // applies to incidents of a service, not to alerts
+  by_service_only.name = "by-service";
+  by_service_only.applies_to.services = {"checkout"};
+  books.push_back(by_service_only);
+  books.push_back(runbook_matching(
+      "slo-fast-burn", {"alertname=\"ErrorBudgetBurn\"", "severity=\"page\"", "team=~\"pay.*\""}));
+  books.push_back(runbook_matching("any-budget-burn", {"alertname=\"ErrorBudgetBurn\""}));
+  SloAlerts alerts("http://sloe.test:9465", books);
+  alerts.update(slo.run(2h, 0.0));
+  const auto firing = alerts.update(slo.run(1h, 0.05));
+  const alert::Alert* page = find_severity(firing, "page");
+  const alert::Alert* ticket = find_severity(firing, "ticket");
+  ASSERT_NE(page, nullptr);
+  ASSERT_NE(ticket, nullptr);
+  EXPECT_EQ(page->annotations.at("runbook_url"), "http://sloe.test:9465/runbooks/slo-fast-burn");
+  EXPECT_EQ(ticket->annotations.at("runbook_url"),
+            "http://sloe.test:9465/runbooks/any-budget-burn");
+
+  // The resolved alert carries the same link.
+  const auto recovered = alerts.update(slo.run(31min, 0.0));
+  const alert::Alert* resolved = find_severity(recovered, "page");
+  ASSERT_NE(resolved, nullptr);
+  EXPECT_EQ(resolved->annotations.at("runbook_url"),
+            "http://sloe.test:9465/runbooks/slo-fast-burn");
+}
+
+TEST(SloAlerts, TheSlosOwnRunbookUrlWinsAndNoMatchMeansNoLink) {
+  const std::vector<runbook::Runbook> books{
+      runbook_matching("any-budget-burn", {"alertname=\"ErrorBudgetBurn\""})};
+  {
+    OneSlo slo;  // has https://runbooks.example/budget-burn
+    SloAlerts alerts("http://sloe.test:9465", books);
+    alerts.update(slo.run(2h, 0.0));
+    const auto firing = alerts.update(slo.run(1h, 0.05));
+    const alert::Alert* page = find_severity(firing, "page");
+    ASSERT_NE(page, nullptr);
+    EXPECT_EQ(page->annotations.at("runbook_url"), "https://runbooks.example/budget-burn");
+  }
+  {
+    OneSlo slo;
+    slo.set_runbook_url("");
+    SloAlerts alerts("http://sloe.test:9465",
+                     {runbook_matching("probe-down", {"alertname=\"ProbeDown\""})});
+    alerts.update(slo.run(2h, 0.0));
+    const auto firing = alerts.update(slo.run(1h, 0.05));
+    const alert::Alert* page = find_severity(firing, "page");
+    ASSERT_NE(page, nullptr);
+    EXPECT_FALSE(page->annotations.contains("runbook_url"));
+  }
+  {
+    OneSlo slo;  // without an external URL there is no page to link to
+    slo.set_runbook_url("");
+    SloAlerts alerts("", books);
+    alerts.update(slo.run(2h, 0.0));
+    const auto firing = alerts.update(slo.run(1h, 0.05));
+    const alert::Alert* page = find_severity(firing, "page");
+    ASSERT_NE(page, nullptr);
+    EXPECT_FALSE(page->annotations.contains("runbook_url"));
+  }
 }
 
 }  // namespace

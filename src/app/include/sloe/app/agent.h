@@ -68,6 +68,8 @@ class Agent {
   std::vector<api::EscalationView> escalations() const;
   // The incident record (reads answer from the database). REQUIRES: create() succeeded.
   const api::IncidentService* incidents() const;
+  // The runbooks and their runs (api/runbooks.h). REQUIRES: create() succeeded.
+  const api::RunbookService* runbooks() const;
   std::size_t restored_slo_count() const;
 
  private:

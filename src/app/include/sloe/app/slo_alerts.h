@@ -6,8 +6,11 @@
 //   labels: alertname="ErrorBudgetBurn", slo, service, severity ("page" | "ticket"), plus the
 //           SLO's own labels (which cannot override those four).
 //   annotations: summary, description (the burn rates of the firing conditions against their
-//           thresholds, budget left, time to exhaustion), runbook_url (when the SLO has one),
-//           slo_url (the SLO's status in sloe's API), conditions (e.g. "page-fast,page-slow").
+//           thresholds, budget left, time to exhaustion), runbook_url, slo_url (the SLO's status
+//           in sloe's API), conditions (e.g. "page-fast,page-slow").
+//   runbook_url: the SLO's own when it has one; else, with an external URL, sloe's page of the
+//           first runbook whose matchers all match the alert's labels (runbook::for_alert):
+//           <external_url>/runbooks/<name>; else none.
 // State: an alert fires on the first evaluation in which any condition of its severity holds (the
 // Workbook's short window already guards against flapping, so there is no `for:`), stays firing
 // while one holds, and is reported once as resolved (ends_at = that evaluation) when none does.
@@ -22,6 +25,7 @@
 
 #include "sloe/alert/alert.h"
 #include "sloe/api/status_board.h"
+#include "sloe/runbook/model.h"
 
 namespace sloe::app {
 
@@ -29,8 +33,9 @@ inline constexpr std::string_view kSloAlertName = "ErrorBudgetBurn";
 
 class SloAlerts {
  public:
-  // external_url: how people reach this sloe (e.g. http://sloe.example:9465), for slo_url.
-  explicit SloAlerts(std::string external_url);
+  // external_url: how people reach this sloe (e.g. http://sloe.example:9465), for slo_url and
+  // runbook pages. runbooks: the configuration's, for runbook_url (see above).
+  explicit SloAlerts(std::string external_url, std::vector<runbook::Runbook> runbooks = {});
 
   // Feeds one evaluation of every SLO; returns every alert that is firing now, and every alert
   // that stopped firing since the previous board (once, with ends_at set). An alert's starts_at
@@ -39,6 +44,7 @@ class SloAlerts {
 
  private:
   std::string external_url_;
+  std::vector<runbook::Runbook> runbooks_;
   // The alerts firing after the last update, keyed by (slo name, severity).
   std::map<std::pair<std::string, std::string>, alert::Alert> firing_;
 };
