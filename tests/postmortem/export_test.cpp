@@ -240,7 +240,7 @@ TEST(PostmortemExportTest, FixtureShowsTimelineBudgetAndActions) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("-12.5% (exhausted)"), std::string::npos);
-  EXPECT_NE(md.find("| 2026-11-23 14:02:01 UTC | 15:02:01 CET | sloe | runbook_step |"),
+  EXPECT_NE(md.find("| 2026-11-23 14:02:01 UTC | 15:02:01 CET | sloe | runbook step |"),
             std::string::npos);
   EXPECT_NE(md.find("2026-12-01 **(overdue)**"), std::string::npos);
   EXPECT_EQ(md.find("2026-12-20 **(overdue)**"), std::string::npos);
