@@ -187,6 +187,12 @@ Status check_template(std::string_view text, const std::string& name) {
   int line = 1;
   std::size_t pos = 0;
   auto at = [&](int where) { return name + " line " + std::to_string(where) + ": "; };
+  // A closing tag as the template writes it, quoted: "{{/slos}}".
+  auto closing = [&](const std::string& section) {
+    std::string tag = "\"";
+    tag.append(open).append("/").append(section).append(close).append("\"");
+    return tag;
+  };
   auto count_lines = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to && i < text.size(); ++i)
       line += text[i] == '\n' ? 1 : 0;
@@ -210,7 +216,8 @@ Status check_template(std::string_view text, const std::string& name) {
     count_lines(start, pos);
     const std::string trimmed(trim(body));
     if (trimmed.empty())
-      return Error{at(tag_line) + "empty tag \"" + open + close + "\""};
+      return Error{at(tag_line) + "empty tag \"" + std::string(text.substr(start, pos - start)) +
+                   "\""};
     const char sigil = trimmed.front();
     const std::string tag_name(trim(std::string_view(trimmed).substr(1)));
     switch (sigil) {
@@ -220,13 +227,13 @@ Status check_template(std::string_view text, const std::string& name) {
         break;
       case '/':
         if (sections.empty())
-          return Error{at(tag_line) + "\"" + open + "/" + tag_name + close +
-                       "\" closes a section that was never opened"};
+          return Error{at(tag_line) + closing(tag_name) +
+                       " closes a section that was never opened"};
         if (sections.back().name != tag_name)
-          return Error{at(tag_line) + "\"" + open + "/" + tag_name + close +
-                       "\" closes section \"" + sections.back().name + "\" opened at line " +
-                       std::to_string(sections.back().line) + " (close it with \"" + open + "/" +
-                       sections.back().name + close + "\" first)"};
+          return Error{at(tag_line) + closing(tag_name) + " closes section \"" +
+                       sections.back().name + "\" opened at line " +
+                       std::to_string(sections.back().line) + " (close it with " +
+                       closing(sections.back().name) + " first)"};
         sections.pop_back();
         break;
       case '>':
@@ -255,7 +262,7 @@ Status check_template(std::string_view text, const std::string& name) {
   }
   if (!sections.empty())
     return Error{at(sections.back().line) + "section \"" + sections.back().name +
-                 "\" is never closed (add \"{{/" + sections.back().name + "}}\")"};
+                 "\" is never closed (add " + closing(sections.back().name) + ")"};
   return {};
 }
 

@@ -5,6 +5,7 @@
 //   SLOE_UPDATE_GOLDEN=1 build/tests/postmortem/sloe_postmortem_export_tests
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -447,6 +448,7 @@ TEST(PostmortemTemplateTest, DelimiterChangeAndTripleMustacheAreAccepted) {
 TEST(PostmortemTemplateTest, ConcurrentRendersKeepTheirEscaping) {
   const std::string json = R"({"text": "a|<b>"})";
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> wrong{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
