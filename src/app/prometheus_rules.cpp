@@ -261,9 +261,13 @@ std::string promql_duration(milliseconds duration) {
 
 std::string sli_error_ratio_expr(const config::SloSpec& slo, std::string_view range) {
   const std::string window = "[" + std::string(range) + "]";
-  const std::string total = "sum(rate(" + selector("sloe_slo_events_total", slo) + window + "))";
+  // increase(), not rate(): the event counts over the window, which is what sloe divides. rate()
+  // would first divide each count by the range, rounding differently, and a burn exactly at a
+  // threshold (1x against ticket-slow's 1) could then come out a hair above it in Prometheus only.
+  const std::string total =
+      "sum(increase(" + selector("sloe_slo_events_total", slo) + window + "))";
   const std::string good =
-      "sum(rate(" + selector("sloe_slo_good_events_total", slo) + window + "))";
+      "sum(increase(" + selector("sloe_slo_good_events_total", slo) + window + "))";
   return "(\n  " + total + "\n  -\n  " + good + "\n)\n/\n" + total;
 }
 

@@ -54,9 +54,10 @@ std::string prometheus_rules(const config::Config& config, const PrometheusRules
 std::string promql_duration(std::chrono::milliseconds duration);
 
 // The SLI error ratio of one SLO over `range` (a promql_duration), as a PromQL expression that
-// yields one series: bad/total from sloe_slo_events_total and sloe_slo_good_events_total
-// (bad = total - good), summed over every sloe instance that exports the SLO. This is the one
-// place an SLI's query is written: other SLI sources plug in here.
+// yields one series: bad/total from increase() of sloe_slo_events_total and
+// sloe_slo_good_events_total over the range (bad = total - good), summed over every sloe
+// instance that exports the SLO. rate()'s extrapolation scales both counts alike, so it cancels.
+// This is the one place an SLI's query is written: other SLI sources plug in here.
 std::string sli_error_ratio_expr(const config::SloSpec& slo, std::string_view range);
 
 // Recording-rule names, e.g. error_ratio_rule_name(1h) == "slo:sloe_sli_error:ratio_rate1h".
