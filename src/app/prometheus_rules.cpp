@@ -110,7 +110,7 @@ std::string selector(std::string_view metric, const config::SloSpec& spec) {
   return std::string(metric) + "{slo=" + promql_string(spec.name) + "}";
 }
 
-// Writes an indented YAML block scalar ("|-") holding possibly multi-line text.
+// Writes an indented YAML block scalar ("|-"): PromQL stays readable, its quotes unescaped.
 void append_block(std::string& out, std::string_view key, std::string_view text,
                   std::string_view indent) {
   out += indent;
@@ -149,10 +149,7 @@ constexpr std::string_view kFieldIndent = "        ";
 void append_recording_rule(std::string& out, std::string_view name, const std::string& expr,
                            const config::SloSpec& spec) {
   out += std::string(kRuleIndent) + "- record: " + yaml_quote(name) + "\n";
-  if (expr.find('\n') == std::string::npos)
-    out += std::string(kFieldIndent) + "expr: " + yaml_quote(expr) + "\n";
-  else
-    append_block(out, "expr", expr, kFieldIndent);
+  append_block(out, "expr", expr, kFieldIndent);
   append_labels(out, spec, kFieldIndent, "");
 }
 
@@ -164,10 +161,11 @@ std::string alert_expr(const config::SloSpec& spec,
     const std::string threshold = format_double(condition->threshold);
     if (!expr.empty())
       expr += "\nor\n";
-    expr += "(\n  " + selector(burn_rate_rule_name(condition->long_window), spec) + " > " +
-            threshold + "\n  and\n  " +
-            selector(burn_rate_rule_name(condition->short_window), spec) + " > " + threshold +
-            "\n)";
+    expr += "(\n  ";
+    expr += selector(burn_rate_rule_name(condition->long_window), spec);
+    expr += " > " + threshold + "\n  and\n  ";
+    expr += selector(burn_rate_rule_name(condition->short_window), spec);
+    expr += " > " + threshold + "\n)";
   }
   return expr;
 }
