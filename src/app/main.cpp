@@ -23,6 +23,7 @@
 #include "sloe/app/cli_oncall.h"
 #include "sloe/app/cli_routes.h"
 #include "sloe/app/cli_runbook.h"
+#include "sloe/app/cli_rules.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
 #include "sloe/app/status_table.h"
@@ -517,6 +518,7 @@ int main(int argc, char** argv) {
   const auto run_backup_command = app::add_backup_commands(cli);
   const auto run_incident_command = app::add_incident_commands(cli);
   const auto run_runbook_command = app::add_runbook_commands(cli);
+  const auto run_rules_command = app::add_rules_command(cli);
 
   const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
@@ -535,6 +537,8 @@ int main(int argc, char** argv) {
   if (const auto exit_code = run_incident_command())
     return *exit_code;
   if (const auto exit_code = run_runbook_command())
+    return *exit_code;
+  if (const auto exit_code = run_rules_command())
     return *exit_code;
   if (routes_commands.selected())
     return routes_commands.run();
