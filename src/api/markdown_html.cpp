@@ -314,7 +314,7 @@ std::optional<ListMarker> list_marker(std::string_view line) {
   if (indent > 3 || indent >= line.size())
     return std::nullopt;
   ListMarker marker;
-  std::size_t end = indent;  // one past the marker
+  std::size_t end = 0;  // one past the marker
   const char c = line[indent];
   if (c == '-' || c == '*' || c == '+') {
     marker.symbol = c;
@@ -404,7 +404,8 @@ class BlockRenderer {
       } else if (const auto title = heading(line)) {
         const int level = std::clamp(title->level + options_.heading_shift, 1, 6);
         const std::string tag = "h" + std::to_string(level);
-        out_ += "<" + tag + ">" + inline_html(title->text) + "</" + tag + ">\n";
+        out_.append("<").append(tag).append(">");
+        out_.append(inline_html(title->text)).append("</").append(tag).append(">\n");
         ++i;
       } else if (thematic_break(line)) {
         out_ += "<hr/>\n";

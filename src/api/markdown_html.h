@@ -22,6 +22,9 @@
 // that are not UTF-8 and control characters replaced by U+FFFD), so pages that embed it can be
 // checked with an XML parser.
 //
+// Meant for configuration text (runbook files of a few KiB): inline parsing may rescan a line, so
+// time grows with the square of a pathological line's length.
+//
 // Private to the api module. Thread-safety: pure functions.
 #pragma once
 

@@ -266,16 +266,21 @@ int command_list(const RunbookOptions& options) {
     std::cout << "no runbooks in " << options.config_dir << "/runbooks\n";
     return kExitOk;
   }
-  std::size_t width = 4;
-  for (const runbook::Runbook& book : loaded->runbooks)
-    width = std::max(width, book.name.size());
-  std::cout << std::left << std::setw(static_cast<int>(width + 2)) << "NAME" << std::setw(7)
-            << "STEPS" << std::setw(34) << "STARTS"
-            << "TITLE\n";
+  std::size_t name_width = 4;
+  std::size_t starts_width = 6;
   for (const runbook::Runbook& book : loaded->runbooks) {
-    std::cout << std::left << std::setw(static_cast<int>(width + 2)) << printable(book.name)
-              << std::setw(7) << book.steps.size() << std::setw(34) << triggers_text(book.triggers)
-              << printable(book.title) << "\n";
+    name_width = std::max(name_width, printable(book.name).size());
+    starts_width = std::max(starts_width, triggers_text(book.triggers).size());
+  }
+  const auto row = [&](const std::string& name, const std::string& steps, const std::string& starts,
+                       const std::string& title) {
+    std::cout << std::left << std::setw(static_cast<int>(name_width + 2)) << name << std::setw(7)
+              << steps << std::setw(static_cast<int>(starts_width + 2)) << starts << title << "\n";
+  };
+  row("NAME", "STEPS", "STARTS", "TITLE");
+  for (const runbook::Runbook& book : loaded->runbooks) {
+    row(printable(book.name), std::to_string(book.steps.size()), triggers_text(book.triggers),
+        printable(book.title));
   }
   return kExitOk;
 }

@@ -8,7 +8,9 @@
 #include <set>
 
 #include "fake_runbook_service.h"
+#include "runbook_page.h"
 #include "sloe/api/server.h"
+#include "sloe/config/loader.h"
 #include "sloe/core/time_format.h"
 #include "xml_check.h"
 
@@ -320,6 +322,21 @@ TEST_F(RunbookPageTest, AnUnknownRunbookIsA404PageThatEscapesTheName) {
   EXPECT_TRUE(contains(response->body, "No runbook named")) << response->body;
   if (testing::have_xmllint()) {
     EXPECT_EQ(testing::xml_errors(response->body), "");
+  }
+}
+
+TEST(ShippedRunbooks, EveryShippedRunbookRendersAsAWellFormedPage) {
+  const config::LoadResult loaded = config::load_config(SLOE_SOURCE_DIR);
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_GE(loaded.config->runbooks.size(), 5u);
+  for (const runbook::Runbook& book : loaded.config->runbooks) {
+    SCOPED_TRACE(book.name);
+    const std::string html = runbook_page_html(book);
+    EXPECT_TRUE(contains(html, "<h1>")) << html;
+    EXPECT_FALSE(contains(html, "<script"));
+    if (testing::have_xmllint()) {
+      EXPECT_EQ(testing::xml_errors(html), "");
+    }
   }
 }
 
