@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "fake_incident_service.h"
+#include "fake_postmortem_service.h"
 #include "sloe/api/auth.h"
 #include "sloe/api/server.h"
 #include "sloe/api/signed_link.h"
@@ -333,6 +334,7 @@ class ServerWithEveryRoute {
     server_.set_escalation_routes(EscalationRoutes{&escalations_, kLinkKey, &clock_});
     server_.set_oncall_routes(OncallRoutes{&overrides_, &clock_});
     server_.set_incident_routes(IncidentRoutes{&incidents_, &clock_});
+    server_.set_postmortem_routes(PostmortemRoutes{&postmortems_});
     server_.set_audit(&audit_, &clock_, &audit_);
     if (auth)
       server_.set_authenticator(std::move(auth));
@@ -353,6 +355,7 @@ class ServerWithEveryRoute {
   FakeEscalations escalations_;
   FakeOverrides overrides_;
   testing::FakeIncidentService incidents_{clock_};
+  testing::FakePostmortemService postmortems_;
   MemoryAudit audit_;
   StatusBoard board_;
   AgentMetrics metrics_{"test"};
@@ -470,6 +473,9 @@ TEST(AuthMatrix, TheAccessLevelsOfTheKnownRoutes) {
       {R"(DELETE /api/v1/oncall/overrides/([A-Za-z0-9_\-]+))", Access::kAdmin},
       {"GET /api/v1/oncall/who", Access::kViewer},
       {"GET /api/v1/audit", Access::kAdmin},
+      {"GET /api/v1/incidents/([^/]+)/postmortem", Access::kViewer},
+      {"GET /api/v1/incidents/([^/]+)/postmortem/narrative", Access::kViewer},
+      {"PUT /api/v1/incidents/([^/]+)/postmortem/narrative", Access::kResponder},
   };
   for (const auto& [route, access] : want) {
     ASSERT_EQ(levels.count(route), 1u) << route;
