@@ -7,7 +7,7 @@
 //   GET /api/v1/incidents/{id}/postmortem?format=md|json|html&tz=ZONE                     viewer
 //       the postmortem document: text/markdown; charset=utf-8 (default md) / application/json /
 //       text/html; charset=utf-8. tz: an IANA zone shown beside UTC in the timeline (default:
-//       sloe.yaml's postmortem.second_zone; "UTC" or empty for none). 400 naming format or tz.
+//       sloe.yaml's postmortem.second_zone; empty for UTC only). 400 naming format or tz.
 //   GET /api/v1/incidents/{id}/postmortem/narrative                                       viewer
 //       {"summary", "root_cause", "contributing_factors": [..], "resolution", "went_well": [..],
 //        "went_wrong": [..], "got_lucky": [..], "links": [..], "authors": [..], "version",
