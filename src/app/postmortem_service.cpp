@@ -151,8 +151,8 @@ Result<std::unique_ptr<PostmortemService>> PostmortemService::open(
   const std::filesystem::path templates =
       std::filesystem::path(impl->options.config_dir) / "templates";
   for (auto [file, format, out] :
-       {std::tuple{"postmortem.md.mustache", TemplateFormat::kMarkdown, &impl->markdown_template},
-        std::tuple{"postmortem.html.mustache", TemplateFormat::kHtml, &impl->html_template}}) {
+       {std::tuple{"postmortem.md.mustache", PostmortemFormat::kMarkdown, &impl->markdown_template},
+        std::tuple{"postmortem.html.mustache", PostmortemFormat::kHtml, &impl->html_template}}) {
     std::string replacement;
     if (!impl->options.config_dir.empty()) {
       auto read = read_optional_file(templates / file);
@@ -218,7 +218,7 @@ Answer<api::RenderedPostmortem> PostmortemService::render(
   const bool html = format == api::PostmortemFormat::kHtml;
   auto rendered =
       render_postmortem(html ? impl_->html_template : impl_->markdown_template, json,
-                        html ? TemplateFormat::kHtml : TemplateFormat::kMarkdown);
+                        html ? PostmortemFormat::kHtml : PostmortemFormat::kMarkdown);
   if (!rendered)
     return Refused{Refusal::kUnavailable, "rendering the postmortem: " + rendered.error().message,
                    ""};
