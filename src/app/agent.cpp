@@ -270,9 +270,8 @@ struct Agent::Impl {
     std::vector<postmortem::SloInput> inputs;
     const std::lock_guard lock(slos_mutex);
     for (const std::string& name : names) {
-      const auto found = std::find_if(slos.begin(), slos.end(), [&](const SloState& state) {
-        return state.spec.name == name;
-      });
+      const auto found = std::find_if(
+          slos.begin(), slos.end(), [&](const SloState& state) { return state.spec.name == name; });
       if (found == slos.end())
         continue;
       postmortem::SloInput input;
@@ -299,12 +298,11 @@ struct Agent::Impl {
     postmortem_options.default_second_zone = config.settings.postmortem.second_zone;
     for (const config::SloSpec& spec : config.slos)
       postmortem_options.slo_services.emplace_back(spec.name, spec.service);
-    postmortem_options.slo_counts = [this](const incident::Incident&,
-                                           const std::vector<std::string>& names, TimePoint from,
-                                           TimePoint to) {
-      return postmortem_slo_counts(names, from, to);
-    };
-    auto opened = PostmortemService::open(db_path, *incidents, clock, std::move(postmortem_options));
+    postmortem_options.slo_counts =
+        [this](const incident::Incident&, const std::vector<std::string>& names, TimePoint from,
+               TimePoint to) { return postmortem_slo_counts(names, from, to); };
+    auto opened =
+        PostmortemService::open(db_path, *incidents, clock, std::move(postmortem_options));
     if (!opened)
       return opened.error();
     postmortems = std::move(opened).value();

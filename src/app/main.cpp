@@ -21,6 +21,7 @@
 #include "sloe/app/cli_escalations.h"
 #include "sloe/app/cli_incident.h"
 #include "sloe/app/cli_oncall.h"
+#include "sloe/app/cli_postmortem.h"
 #include "sloe/app/cli_routes.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
@@ -514,6 +515,7 @@ int main(int argc, char** argv) {
   const auto run_escalation_command = app::add_escalation_commands(cli);
   const auto run_backup_command = app::add_backup_commands(cli);
   const auto run_incident_command = app::add_incident_commands(cli);
+  const auto run_postmortem_command = app::add_postmortem_commands(cli);
 
   const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
@@ -530,6 +532,8 @@ int main(int argc, char** argv) {
   if (const auto exit_code = run_backup_command())
     return *exit_code;
   if (const auto exit_code = run_incident_command())
+    return *exit_code;
+  if (const auto exit_code = run_postmortem_command())
     return *exit_code;
   if (routes_commands.selected())
     return routes_commands.run();

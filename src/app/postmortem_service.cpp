@@ -97,8 +97,9 @@ struct PostmortemService::Impl {
   }
 
   // Alerts' `slo` labels first (in timeline order), then the SLOs of the incident's service.
-  std::vector<std::string> affected_slos(const incident::Incident& incident,
-                                         const std::vector<incident::TimelineEvent>& timeline) const {
+  std::vector<std::string> affected_slos(
+      const incident::Incident& incident,
+      const std::vector<incident::TimelineEvent>& timeline) const {
     std::vector<std::string> names;
     std::set<std::string> seen;
     const auto add = [&](const std::string& name) {
@@ -216,9 +217,8 @@ Answer<api::RenderedPostmortem> PostmortemService::render(
   if (format == api::PostmortemFormat::kJsonDocument)
     return api::RenderedPostmortem{"application/json", std::move(json)};
   const bool html = format == api::PostmortemFormat::kHtml;
-  auto rendered =
-      render_postmortem(html ? impl_->html_template : impl_->markdown_template, json,
-                        html ? PostmortemFormat::kHtml : PostmortemFormat::kMarkdown);
+  auto rendered = render_postmortem(html ? impl_->html_template : impl_->markdown_template, json,
+                                    html ? PostmortemFormat::kHtml : PostmortemFormat::kMarkdown);
   if (!rendered)
     return Refused{Refusal::kUnavailable, "rendering the postmortem: " + rendered.error().message,
                    ""};

@@ -37,13 +37,13 @@ namespace sloe::app {
 // The counts of the named SLOs over [from, to] and over each SLO's window ending at `to`. Names
 // it does not know are left out of the answer. Called on the server's threads.
 using SloCountsFunction = std::function<std::vector<postmortem::SloInput>(
-    const incident::Incident& incident, const std::vector<std::string>& slo_names,
-    TimePoint from, TimePoint to)>;
+    const incident::Incident& incident, const std::vector<std::string>& slo_names, TimePoint from,
+    TimePoint to)>;
 
 class PostmortemService final : public api::PostmortemService {
  public:
   struct Options {
-    incident::Redactor redactor;  // applied to every narrative text before it is stored
+    incident::Redactor redactor;   // applied to every narrative text before it is stored
     SloCountsFunction slo_counts;  // null: the impact section lists no SLO numbers
     // (name, service) of every configured SLO: those of the incident's service are affected.
     std::vector<std::pair<std::string, std::string>> slo_services;
