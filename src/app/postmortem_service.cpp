@@ -27,19 +27,23 @@ Refused unavailable(const std::string& what, const Error& error) {
   return Refused{Refusal::kUnavailable, what + ": " + error.message, ""};
 }
 
-// A replacement template, or "" when the file does not exist.
-Result<std::string> read_optional_file(const std::filesystem::path& path) {
+// A replacement template, or nullopt when the file does not exist.
+Result<std::optional<std::string>> read_optional_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
-    return std::string();
+    return std::optional<std::string>();
+  const auto unreadable = Error{"cannot read the postmortem template " + path.string() +
+                                " (remove it to use the built-in one)"};
+  if (!std::filesystem::is_regular_file(path, ec))
+    return unreadable;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return Error{"cannot read the postmortem template " + path.string()};
+    return unreadable;
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad())
-    return Error{"cannot read the postmortem template " + path.string()};
-  return text.str();
+    return unreadable;
+  return std::optional<std::string>(text.str());
 }
 
 Narrative redacted(const Narrative& narrative, const incident::Redactor& redactor) {
@@ -154,15 +158,20 @@ Result<std::unique_ptr<PostmortemService>> PostmortemService::open(
   for (auto [file, format, out] :
        {std::tuple{"postmortem.md.mustache", PostmortemFormat::kMarkdown, &impl->markdown_template},
         std::tuple{"postmortem.html.mustache", PostmortemFormat::kHtml, &impl->html_template}}) {
-    std::string replacement;
+    std::optional<std::string> replacement;
     if (!impl->options.config_dir.empty()) {
       auto read = read_optional_file(templates / file);
       if (!read)
         return read.error();
       replacement = std::move(read).value();
     }
-    *out = replacement.empty() ? std::string(builtin_postmortem_template(format))
-                               : std::move(replacement);
+    if (replacement) {
+      // A malformed template is found now, not at the first export.
+      const std::string name = (templates / file).string();
+      if (auto tried = render_postmortem(*replacement, "{}", format, name); !tried)
+        return tried.error();
+    }
+    *out = replacement ? std::move(*replacement) : std::string(builtin_postmortem_template(format));
   }
   auto database = store::Database::open(db_path, store::sloe_migrations());
   if (!database)
