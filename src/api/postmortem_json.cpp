@@ -42,9 +42,17 @@ json slo_json(const postmortem::SloImpact& slo) {
           {"total_events", slo.total_events}};
 }
 
+// "runbook_step" -> "runbook step": the event kind as a table shows it.
+std::string kind_label(std::string kind) {
+  for (char& c : kind)
+    c = c == '_' ? ' ' : c;
+  return kind;
+}
+
 json row_json(const postmortem::TimelineRow& row) {
-  return {{"at_utc", row.at_utc}, {"at_second", row.at_second}, {"actor", row.actor},
-          {"kind", row.kind},     {"text", row.text},           {"pinned", row.pinned}};
+  return {{"at_utc", row.at_utc}, {"at_second", row.at_second},         {"actor", row.actor},
+          {"kind", row.kind},     {"kind_label", kind_label(row.kind)}, {"text", row.text},
+          {"pinned", row.pinned}};
 }
 
 json action_json(const postmortem::ActionRow& action) {

@@ -34,7 +34,14 @@ std::string_view trim(std::string_view text) {
 std::string escape_html(const std::string& text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    // U+FFFE and U+FFFF (EF BF BE/BF) are not XML characters either.
+    if (c == '\xEF' && i + 2 < text.size() && text[i + 1] == '\xBF' &&
+        (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
+      i += 2;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
@@ -65,9 +72,34 @@ bool is_word_byte(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Length of a list marker ("- ", "+ ", "12. ", "3) ") at the start of text, 0 when there is none.
+// A value usually starts a line in a template, where such a marker would turn it into a list.
+std::size_t list_marker_length(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && digits < 10 &&
+         std::isdigit(static_cast<unsigned char>(text[digits])))
+    ++digits;
+  std::size_t marker = 0;
+  if (digits == 0 && !text.empty() && (text[0] == '-' || text[0] == '+'))
+    marker = 1;
+  else if (digits > 0 && digits < 10 && digits < text.size() &&
+           (text[digits] == '.' || text[digits] == ')'))
+    marker = digits + 1;
+  if (marker == 0 || (marker < text.size() && text[marker] != ' ' && text[marker] != '\t'))
+    return 0;
+  return marker;
+}
+
 std::string escape_markdown(const std::string& text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
+  if (const std::size_t marker = list_marker_length(text); marker > 0) {
+    // "\- x", "1\. x": the marker's last character escaped reads as text.
+    out.append(text, 0, marker - 1);
+    out += '\\';
+    out += text[marker - 1];
+    return out + escape_markdown(text.substr(marker));
+  }
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     switch (c) {

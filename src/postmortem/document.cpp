@@ -311,8 +311,10 @@ SloImpact compute_impact(const SloInput& input) {
 
 Result<Document> build(const BuildInput& input) {
   if (!input.second_zone.empty() && !oncall::is_known_time_zone(input.second_zone)) {
-    std::string message = "postmortem second_zone: unknown time zone \"" + input.second_zone +
-                          "\" (use an IANA name such as Europe/Berlin)";
+    // No field name: the zone comes from sloe.yaml (postmortem.second_zone) or a request (?tz=),
+    // and the caller says which.
+    std::string message =
+        "unknown time zone \"" + input.second_zone + "\" (use an IANA name such as Europe/Berlin)";
     const std::string suggestion = closest_match(input.second_zone, oncall::time_zone_names());
     if (!suggestion.empty())
       message += "; did you mean " + suggestion + "?";

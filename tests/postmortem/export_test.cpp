@@ -240,7 +240,7 @@ TEST(PostmortemExportTest, FixtureShowsTimelineBudgetAndActions) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("-12.5% (exhausted)"), std::string::npos);
-  EXPECT_NE(md.find("| 2026-11-23 14:02:01 UTC | 15:02:01 CET | sloe | runbook_step |"),
+  EXPECT_NE(md.find("| 2026-11-23 14:02:01 UTC | 15:02:01 CET | sloe | runbook step |"),
             std::string::npos);
   EXPECT_NE(md.find("2026-12-01 **(overdue)**"), std::string::npos);
   EXPECT_EQ(md.find("2026-12-20 **(overdue)**"), std::string::npos);
@@ -463,6 +463,41 @@ TEST(PostmortemTemplateTest, ConcurrentRendersKeepTheirEscaping) {
   for (std::thread& thread : threads)
     thread.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace sloe
+
+namespace sloe {
+namespace {
+
+std::string render_one(const std::string& value, app::PostmortemFormat format) {
+  const std::string json = nlohmann::json{{"v", value}}.dump();
+  auto rendered = app::render_postmortem("{{v}}", json, format);
+  EXPECT_TRUE(rendered.ok()) << rendered.error().message;
+  return rendered.ok() ? *rendered : std::string();
+}
+
+TEST(PostmortemEscapingTest, MarkdownListMarkersAndWordUnderscores) {
+  const auto md = app::PostmortemFormat::kMarkdown;
+  EXPECT_EQ(render_one("- not a list", md), "\\- not a list");
+  EXPECT_EQ(render_one("12. not a list", md), "12\\. not a list");
+  EXPECT_EQ(render_one("-12.5%", md), "-12.5%");
+  EXPECT_EQ(render_one("2026-11-23", md), "2026-11-23");
+  EXPECT_EQ(render_one("in_progress _x_", md), "in_progress \\_x\\_");
+  EXPECT_EQ(render_one("a\r\nb\nc", md), "a<br>b<br>c");
+  EXPECT_EQ(render_one("# heading > quote ~~x~~", md), "\\# heading \\> quote \\~\\~x\\~\\~");
+}
+
+TEST(PostmortemEscapingTest, HtmlDropsCharactersXmlForbids) {
+  const auto html = app::PostmortemFormat::kHtml;
+  EXPECT_EQ(render_one("a\x01\x1F"
+                       "b\tc\xEF\xBF\xBF"
+                       "d\xEF\xBF\xBD",
+                       html),
+            "ab\tcd\xEF\xBF\xBD");  // U+FFFD (replacement) is a valid character and stays
+  EXPECT_EQ(render_one("<a href=\"x\">'&'</a>", html),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }
 
 }  // namespace
