@@ -211,8 +211,13 @@ Answer<postmortem::Document> PostmortemService::document(
     }
   }
   auto built = postmortem::build(input);
-  if (!built)
-    return Refused{Refusal::kInvalid, built.error().message, "tz"};
+  if (!built) {
+    if (second_zone)
+      return Refused{Refusal::kInvalid, "tz: " + built.error().message, "tz"};
+    // The configured default is at fault, not the request.
+    return Refused{Refusal::kUnavailable,
+                   "postmortem.second_zone in sloe.yaml: " + built.error().message, ""};
+  }
   return std::move(built).value();
 }
 
