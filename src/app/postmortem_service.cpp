@@ -6,7 +6,10 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+// The JSON export is the api module's (private to it, compiled into sloe::api): the app renders
+// the same JSON the API answers, so the templates' context and format=json never drift apart.
 #include "../api/postmortem_json.h"
 #include "sloe/app/postmortem_render.h"
 #include "sloe/store/database.h"
