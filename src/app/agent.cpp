@@ -20,6 +20,7 @@
 #include "sloe/app/audit_writer.h"
 #include "sloe/app/incident_service.h"
 #include "sloe/app/oncall_overrides.h"
+#include "sloe/app/postmortem_service.h"
 #include "sloe/app/redacting_sink.h"
 #include "sloe/app/runbook_service.h"
 #include "sloe/app/slo_alerts.h"
@@ -315,6 +316,57 @@ struct Agent::Impl {
     return {};
   }
 
+  // The counts a postmortem shows for the named SLOs, from their SLI windows: over the incident
+  // window [from, to] and over each SLO's window ending at `to`. has_data is false once `to` is
+  // older than what the window retains.
+  std::vector<postmortem::SloInput> postmortem_slo_counts(const std::vector<std::string>& names,
+                                                          TimePoint from, TimePoint to) {
+    const TimePoint now = clock.now();
+    const auto incident_window =
+        std::max(seconds(1), std::chrono::ceil<seconds>(to - from));  // sum() wants > 0
+    std::vector<postmortem::SloInput> inputs;
+    const std::lock_guard lock(slos_mutex);
+    for (const std::string& name : names) {
+      const auto found = std::find_if(
+          slos.begin(), slos.end(), [&](const SloState& state) { return state.spec.name == name; });
+      if (found == slos.end())
+        continue;
+      postmortem::SloInput input;
+      input.name = found->spec.name;
+      input.service = found->spec.service;
+      input.objective = found->spec.objective;
+      input.window = found->spec.window;
+      const sli::Counts during = found->events.sum(to, incident_window);
+      const sli::Counts window = found->events.sum(to, found->objective.window);
+      input.during_incident = {during.good, during.total};
+      input.window_at_end = {window.good, window.total};
+      input.has_data = now - to < found->events.retention();
+      inputs.push_back(std::move(input));
+    }
+    return inputs;
+  }
+
+  // Postmortems read the incident record through the incident service and keep their narratives
+  // on a connection of their own.
+  Status open_postmortems(const std::string& db_path) {
+    PostmortemService::Options postmortem_options;
+    postmortem_options.redactor = alert_redactor;
+    postmortem_options.config_dir = config.directory;
+    postmortem_options.default_second_zone = config.settings.postmortem.second_zone;
+    for (const config::SloSpec& spec : config.slos)
+      postmortem_options.slo_services.emplace_back(spec.name, spec.service);
+    postmortem_options.slo_counts =
+        [this](const incident::Incident&, const std::vector<std::string>& names, TimePoint from,
+               TimePoint to) { return postmortem_slo_counts(names, from, to); };
+    auto opened =
+        PostmortemService::open(db_path, *incidents, clock, std::move(postmortem_options));
+    if (!opened)
+      return opened.error();
+    postmortems = std::move(opened).value();
+    server.set_postmortem_routes(api::PostmortemRoutes{postmortems.get()});
+    return {};
+  }
+
   // Logs when an SLO starts or stops meeting a page or ticket condition, so the log tells the
   // story of an incident without anyone polling the API.
   void log_page_transitions(const api::Board& next) {
@@ -474,6 +526,7 @@ struct Agent::Impl {
   std::unique_ptr<StepExecutor> step_executor;
   std::unique_ptr<RunbookService> runbooks;
   std::atomic<RunbookService*> runbook_triggers{nullptr};
+  std::unique_ptr<PostmortemService> postmortems;  // reads through incidents; served by server
   std::unique_ptr<probe::Engine> engine;
   SloAlerts slo_alerts{""};  // guarded by evaluation_mutex
   // Notifications: the outbox has a connection of its own (the notifier drains it on its own
@@ -583,6 +636,8 @@ Result<std::unique_ptr<Agent>> Agent::create(const Clock& clock, config::Config 
   if (Status opened = impl->open_incidents(db_path); !opened)
     return Error{"opening incidents: " + opened.error().message};
   impl->server.set_incident_routes(api::IncidentRoutes{impl->incidents.get(), &clock});
+  if (Status opened = impl->open_postmortems(db_path); !opened)
+    return Error{"opening postmortems: " + opened.error().message};
   if (Status piped = impl->create_pipeline(db_path); !piped)
     return piped.error();
   if (Status opened = impl->open_runbooks(db_path); !opened)

@@ -21,6 +21,7 @@
 #include "sloe/app/cli_escalations.h"
 #include "sloe/app/cli_incident.h"
 #include "sloe/app/cli_oncall.h"
+#include "sloe/app/cli_postmortem.h"
 #include "sloe/app/cli_routes.h"
 #include "sloe/app/cli_runbook.h"
 #include "sloe/app/cli_rules.h"
@@ -519,6 +520,7 @@ int main(int argc, char** argv) {
   const auto run_incident_command = app::add_incident_commands(cli);
   const auto run_runbook_command = app::add_runbook_commands(cli);
   const auto run_rules_command = app::add_rules_command(cli);
+  const auto run_postmortem_command = app::add_postmortem_commands(cli);
 
   const app::RoutesCommands routes_commands(cli);
   CLI11_PARSE(cli, argc, argv);
@@ -539,6 +541,8 @@ int main(int argc, char** argv) {
   if (const auto exit_code = run_runbook_command())
     return *exit_code;
   if (const auto exit_code = run_rules_command())
+    return *exit_code;
+  if (const auto exit_code = run_postmortem_command())
     return *exit_code;
   if (routes_commands.selected())
     return routes_commands.run();

@@ -275,7 +275,13 @@ Counts EventWindow::sum(TimePoint now, std::chrono::seconds window) const {
   if (window.count() <= 0)
     return {};
   window = std::min(window, retention_);
-  const detail::CumulativeRing& tier = window <= kFineSpan ? fine_ : coarse_;
+  // The fine tier answers a short window only while it still holds the window's start: a window
+  // that ended hours ago (a past incident's) goes to the coarse tier rather than being clamped.
+  const std::int64_t start_bucket = floor_div(to_ns(now) - to_ns(window), fine_.width_ns());
+  const bool fine_holds_start =
+      !fine_.started() ||
+      start_bucket - 1 >= fine_.head() - static_cast<std::int64_t>(fine_.size()) + 1;
+  const detail::CumulativeRing& tier = window <= kFineSpan && fine_holds_start ? fine_ : coarse_;
   return tier.sum(to_ns(now), to_ns(window));
 }
 

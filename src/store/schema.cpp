@@ -212,6 +212,25 @@ const std::vector<Migration>& sloe_migrations() {
        "  status_code INTEGER NOT NULL,"
        "  PRIMARY KEY(run_id, position)"
        ") WITHOUT ROWID;"},
+      // What people write in a postmortem (store::PostmortemStore), one row per incident. List
+      // fields hold a length-prefixed encoding ("<bytes>:<text>" per item); times are Unix
+      // milliseconds (UTC); version grows by one on every write (optimistic concurrency).
+      {8, "postmortem_narratives",
+       "CREATE TABLE postmortem_narratives("
+       "  incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),"
+       "  summary TEXT NOT NULL,"
+       "  root_cause TEXT NOT NULL,"
+       "  contributing_factors TEXT NOT NULL,"
+       "  resolution TEXT NOT NULL,"
+       "  went_well TEXT NOT NULL,"
+       "  went_wrong TEXT NOT NULL,"
+       "  got_lucky TEXT NOT NULL,"
+       "  links TEXT NOT NULL,"
+       "  authors TEXT NOT NULL,"
+       "  version INTEGER NOT NULL CHECK (version >= 1),"
+       "  updated_by TEXT NOT NULL,"
+       "  updated_at INTEGER"
+       ");"},
   };
   return migrations;
 }

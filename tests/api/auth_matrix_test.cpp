@@ -19,6 +19,7 @@
 
 #include "fake_incident_service.h"
 #include "fake_runbook_service.h"
+#include "fake_postmortem_service.h"
 #include "sloe/api/auth.h"
 #include "sloe/api/server.h"
 #include "sloe/api/signed_link.h"
@@ -335,6 +336,7 @@ class ServerWithEveryRoute {
     server_.set_oncall_routes(OncallRoutes{&overrides_, &clock_});
     server_.set_incident_routes(IncidentRoutes{&incidents_, &clock_});
     server_.set_runbook_routes(RunbookRoutes{&runbooks_, &clock_});
+    server_.set_postmortem_routes(PostmortemRoutes{&postmortems_});
     server_.set_audit(&audit_, &clock_, &audit_);
     if (auth)
       server_.set_authenticator(std::move(auth));
@@ -356,6 +358,7 @@ class ServerWithEveryRoute {
   FakeOverrides overrides_;
   testing::FakeIncidentService incidents_{clock_};
   testing::FakeRunbookService runbooks_{clock_, {testing::sample_runbook()}};
+  testing::FakePostmortemService postmortems_;
   MemoryAudit audit_;
   StatusBoard board_;
   AgentMetrics metrics_{"test"};
@@ -480,6 +483,9 @@ TEST(AuthMatrix, TheAccessLevelsOfTheKnownRoutes) {
       {R"(POST /api/v1/incidents/([^/]+)/runbooks)", Access::kResponder},
       {R"(POST /api/v1/incidents/([^/]+)/runbooks/([^/]+)/steps/([^/]+)/([^/]+))",
        Access::kResponder},
+      {"GET /api/v1/incidents/([^/]+)/postmortem", Access::kViewer},
+      {"GET /api/v1/incidents/([^/]+)/postmortem/narrative", Access::kViewer},
+      {"PUT /api/v1/incidents/([^/]+)/postmortem/narrative", Access::kResponder},
   };
   for (const auto& [route, access] : want) {
     ASSERT_EQ(levels.count(route), 1u) << route;

@@ -371,3 +371,75 @@ TEST(EventWindow, RejectsCorruptOrTruncatedSnapshots) {
 
 }  // namespace
 }  // namespace sloe::sli
+
+// ---- `now` in the past: a postmortem asks for the counts of an incident that ended earlier ----
+
+namespace sloe::sli {
+namespace {
+
+// One good and one bad event every minute (at :30) for `minutes` minutes from kStart.
+std::vector<Event> minute_traffic(int minutes) {
+  std::vector<Event> events;
+  for (int k = 0; k < minutes; ++k) {
+    events.push_back({kStart + std::chrono::minutes(k) + 30s, 1.0, 1.0});
+    events.push_back({kStart + std::chrono::minutes(k) + 30s, 0.0, 1.0});
+  }
+  return events;
+}
+
+EventWindow filled(const std::vector<Event>& events) {
+  EventWindow window(seconds(30 * 24 * 3600));
+  for (const Event& e : events)
+    window.record(e.at, Counts{e.good, e.total});
+  return window;
+}
+
+TEST(EventWindowPastNow, ShortWindowEndingEarlierToday) {
+  const std::vector<Event> events = minute_traffic(5 * 60);
+  const EventWindow window = filled(events);
+  // Ends 2 h before the newest event: the fine tier still holds it, minute-exact (just before a
+  // minute boundary: the bucket holding `now` counts whole).
+  const TimePoint end = kStart + 3h - 1ms;
+  const Counts want = brute_force(events, end, 3600s);
+  const Counts got = window.sum(end, 3600s);
+  EXPECT_EQ(want.total, 120.0);
+  EXPECT_NEAR(got.total, want.total, 0.01);
+  EXPECT_NEAR(got.good, want.good, 0.01);
+}
+
+TEST(EventWindowPastNow, ShortWindowEndingBeforeTheFineTierIsAnsweredByTheCoarseOne) {
+  std::vector<Event> events = minute_traffic(10 * 60);
+  events.push_back({kStart + 30h, 1.0, 1.0});  // a day later: the fine tier moved on
+  const EventWindow window = filled(events);
+  // Just before an hour boundary, so the coarse tier's hour buckets line up with the window.
+  const TimePoint end = kStart + 4h - 1ms;
+  const Counts want = brute_force(events, end, 7200s);
+  const Counts got = window.sum(end, 7200s);
+  EXPECT_EQ(want.total, 240.0);
+  EXPECT_NEAR(got.total, want.total, 0.01);
+  EXPECT_NEAR(got.good, want.good, 0.01);
+}
+
+TEST(EventWindowPastNow, WindowStartingBeforeTheFineTierIsNotClamped) {
+  std::vector<Event> events = minute_traffic(10 * 60);
+  const EventWindow window = filled(events);
+  // The fine tier (6 h) ends at the newest event (10 h): it holds 5 h but not 3 h.
+  const TimePoint end = kStart + 5h - 1ms;
+  const Counts want = brute_force(events, end, 7200s);
+  const Counts got = window.sum(end, 7200s);
+  EXPECT_NEAR(got.total, want.total, 0.01);
+  EXPECT_NEAR(got.good, want.good, 0.01);
+}
+
+TEST(EventWindowPastNow, SloWindowEndingInThePast) {
+  std::vector<Event> events = minute_traffic(10 * 60);
+  events.push_back({kStart + 5 * 24h, 1.0, 1.0});
+  const EventWindow window = filled(events);
+  const TimePoint end = kStart + 24h - 1ms;
+  const Counts got = window.sum(end, seconds(30 * 24 * 3600));
+  EXPECT_NEAR(got.total, 1200.0, 0.01);  // everything up to `end`, nothing after it
+  EXPECT_NEAR(got.good, 600.0, 0.01);
+}
+
+}  // namespace
+}  // namespace sloe::sli

@@ -24,6 +24,7 @@
 #include "sloe/api/incidents.h"
 #include "sloe/api/metrics.h"
 #include "sloe/api/oncall_api.h"
+#include "sloe/api/postmortems.h"
 #include "sloe/api/runbooks.h"
 #include "sloe/api/status_board.h"
 #include "sloe/core/result.h"
@@ -72,6 +73,10 @@ class ApiServer {
   // Adds the runbook endpoints (runbooks.h). REQUIRES: called once, before start();
   // routes.runbooks and routes.clock set.
   void set_runbook_routes(const RunbookRoutes& routes);
+
+  // Adds the postmortem endpoints (postmortems.h). REQUIRES: called once, before start();
+  // routes.postmortems set.
+  void set_postmortem_routes(const PostmortemRoutes& routes);
 
   // Who may call what (auth.h). Null: authentication off. REQUIRES: before start().
   void set_authenticator(std::shared_ptr<const Authenticator> auth);

@@ -23,6 +23,9 @@
 //   - sum() with `now` after the newest recorded bucket treats the buckets in between as empty
 //     (time passing without traffic). Events in the bucket containing `now` are counted whole.
 //   - sum() with window > retention() clamps to retention(); window <= 0 gives zero counts.
+//   - sum() with `now` in the past works: a window within the last 6h of the newest event is
+//     answered by the fine tier, an older one by the coarse tier (interpolated, so choose `now`
+//     just before a bucket boundary for exact whole-bucket sums).
 // Precision: cumulative sums are float64; they are rebased (shifted down) when they grow large,
 // so integer counts stay exact for the life of the process.
 //
