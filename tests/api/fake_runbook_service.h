@@ -122,7 +122,10 @@ class FakeRunbookService : public RunbookService {
           "incident " + std::to_string(incident_id) + " has no run " + std::to_string(run_id),
           "run"};
     }
-    const runbook::Runbook& book = *find_book(found->runbook);
+    const runbook::Runbook* found_book = find_book(found->runbook);
+    if (found_book == nullptr)
+      return Refused{Refusal::kNotFound, "no runbook " + found->runbook, "runbook"};
+    const runbook::Runbook& book = *found_book;
     const std::optional<std::size_t> index = step_index(book, step);
     if (!index) {
       return Refused{Refusal::kNotFound, "runbook " + book.name + " has no step '" + step + "'",
