@@ -13,9 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "sloe/api/auth.h"
+#include "sloe/api/runbooks.h"
 #include "sloe/app/agent.h"
 #include "sloe/app/cli_backup.h"
 #include "sloe/app/cli_escalations.h"
@@ -23,8 +25,8 @@
 #include "sloe/app/cli_oncall.h"
 #include "sloe/app/cli_postmortem.h"
 #include "sloe/app/cli_routes.h"
-#include "sloe/app/cli_runbook.h"
 #include "sloe/app/cli_rules.h"
+#include "sloe/app/cli_runbook.h"
 #include "sloe/app/demo_target.h"
 #include "sloe/app/logging.h"
 #include "sloe/app/status_table.h"
@@ -231,10 +233,43 @@ std::int64_t print_new_incidents(const api::IncidentService& incidents, std::int
     std::cout << "incident " << it->id << " opened (" << incident::to_string(it->severity)
               << (it->service.empty() ? "" : ", service " + it->service) << "): " << it->title
               << "\n  its timeline: sloe incident show " << it->id << " --server " << server
+              << "\n  its postmortem draft: sloe postmortem " << it->id << " --server " << server
               << "\n";
     newest = std::max(newest, it->id);
   }
   return newest;
+}
+
+// Prints what changed in the runbook runs of incidents 1..newest_incident since the last call (a
+// step's new state, the approval a person must give); `shown` remembers what was printed.
+void print_runbook_progress(const api::RunbookService& runbooks, std::int64_t newest_incident,
+                            const std::string& server,
+                            std::map<std::pair<std::int64_t, std::size_t>, std::string>& shown) {
+  for (std::int64_t incident_id = 1; incident_id <= newest_incident; ++incident_id) {
+    const auto answered = runbooks.runs(incident_id);
+    const auto* runs = std::get_if<std::vector<runbook::Run>>(&answered);
+    if (runs == nullptr)
+      continue;
+    for (const runbook::Run& run : *runs) {
+      for (std::size_t index = 0; index < run.steps.size(); ++index) {
+        const runbook::StepRun& step = run.steps[index];
+        const std::string state(runbook::to_string(step.state));
+        std::string& last = shown[{run.id, index}];
+        if (step.state == runbook::StepState::kPending || last == state)
+          continue;
+        last = state;
+        std::cout << "runbook " << run.runbook << " (incident " << incident_id << ") step "
+                  << step.step_id << ": " << state;
+        if (step.state == runbook::StepState::kWaitingApproval) {
+          std::cout << "; approve: sloe runbook approve " << incident_id << " " << run.id << " "
+                    << step.step_id << " --server " << server;
+        } else if (!step.error.empty()) {
+          std::cout << " (" << step.error << ")";
+        }
+        std::cout << "\n";
+      }
+    }
+  }
 }
 
 int command_run(const CommonOptions& common, const RunOptions& run, const std::string& demo_listen,
@@ -293,6 +328,7 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
   }
   const MonoTime started_at = clock.monotonic();
   std::int64_t newest_incident_shown = 0;
+  std::map<std::pair<std::int64_t, std::size_t>, std::string> runbook_steps_shown;
   while (true) {
     if (wait_for_termination(signals, std::chrono::seconds(demo ? 5 : 3600)))
       break;
@@ -318,6 +354,10 @@ int command_run(const CommonOptions& common, const RunOptions& run, const std::s
       }
       newest_incident_shown = print_new_incidents(*(*agent)->incidents(), newest_incident_shown,
                                                   server_url(options->listen, (*agent)->port()));
+      if (const api::RunbookService* runbooks = (*agent)->runbooks()) {
+        print_runbook_progress(*runbooks, newest_incident_shown,
+                               server_url(options->listen, (*agent)->port()), runbook_steps_shown);
+      }
       std::cout << std::flush;
       if (demo_duration.count() > 0 && clock.monotonic() - started_at >= demo_duration)
         break;

@@ -537,7 +537,9 @@ StepOutcome run_notify(const runbook::Step& step, const runbook::NotifyStep& not
   notification.at = now;
   alert::Alert alert;
   alert.labels = context.incident.labels;
-  alert.labels.emplace("alertname", "RunbookNotification");  // kept when the incident has one
+  // A message from a runbook, not the alert that opened the incident: a receiver (and a person
+  // reading it) must not take it for a second page or a ticket that inhibition let through.
+  alert.labels["alertname"] = "RunbookNotification";
   alert.labels["incident"] = values.incident_id;
   alert.labels["runbook"] = values.runbook;
   alert.labels["runbook_step"] = step.id;

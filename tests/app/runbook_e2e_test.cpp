@@ -3,13 +3,15 @@
 // runbook matching the page, whose steps call a local HTTP server, run an allowlisted command,
 // wait for a responder's approval over the API, call the server again, and end with a manual
 // step ticked over the API. The incident's timeline then holds every step's start and result,
-// with who did it and what it printed.
+// with who did it and what it printed; once resolved with an action item, its postmortem in
+// Markdown, JSON and HTML shows those steps, the error budget consumed and the action item.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -242,9 +244,64 @@ Drain, restart, confirm.
   EXPECT_EQ(by_step_result["confirm:succeeded"]["actor"], "sloe");
   EXPECT_EQ(by_step_result["tell-support:done"]["actor"], "alice");
 
-  // POSTMORTEM EXPORT (added by the integrator once pm-doc/pm-svc are merged): export this
-  // incident's postmortem as md, json and html and check it shows the runbook timeline above,
-  // the error budget consumed during the incident and the action items.
+  // The postmortem of this incident, once resolved with an action item, in all three formats:
+  // the runbook's steps on the timeline, the error budget the incident consumed, the action item.
+  const std::string incident_path = "/api/v1/incidents/" + id;
+  const auto action =
+      client.Post(incident_path + "/actions",
+                  R"({"title": "Alert on drained instances left out of rotation", "owner": "alice",
+                      "due": "2026-12-01T00:00:00Z", "priority": "P2", "type": "preventive"})",
+                  "application/json");
+  ASSERT_TRUE(action);
+  ASSERT_EQ(action->status, 201) << action->body;
+  const json current = get_json(client, incident_path);
+  ASSERT_TRUE(current.contains("version")) << current.dump();
+  const auto resolved = client.Patch(
+      incident_path, json{{"version", current["version"]}, {"state", "resolved"}}.dump(),
+      "application/json");
+  ASSERT_TRUE(resolved);
+  ASSERT_EQ(resolved->status, 200) << resolved->body;
+
+  const auto exported = [&](const std::string& format) {
+    const auto response = client.Get(incident_path + "/postmortem?format=" + format);
+    EXPECT_TRUE(response);
+    EXPECT_EQ(response ? response->status : 0, 200) << (response ? response->body : "");
+    return response ? response->body : std::string();
+  };
+  const json document = json::parse(exported("json"), nullptr, false);
+  ASSERT_TRUE(document.is_object());
+  ASSERT_EQ(document["slos"].size(), 1u) << document.dump(2);
+  const json& slo = document["slos"][0];
+  EXPECT_EQ(slo["name"], "checkout-availability");
+  EXPECT_TRUE(slo["has_data"].get<bool>());
+  // Every probe failed while the incident was open: it consumed budget, and a 99% SLO whose
+  // window holds only failures has none left.
+  EXPECT_GT(slo["budget_consumed_ratio"].get<double>(), 0) << slo.dump();
+  EXPECT_LT(slo["budget_left_ratio"].get<double>(), 0) << slo.dump();
+  bool restart_on_timeline = false;
+  for (const json& row : document["timeline"]) {
+    if (row["kind"] == "runbook_step" &&
+        row["text"].get<std::string>().find("restart") != std::string::npos)
+      restart_on_timeline = true;
+  }
+  EXPECT_TRUE(restart_on_timeline) << document["timeline"].dump(2);
+  ASSERT_EQ(document["actions"].size(), 1u) << document.dump(2);
+  EXPECT_EQ(document["actions"][0]["owner"], "alice");
+
+  const std::string markdown = exported("md");
+  const std::string html = exported("html");
+  for (const std::string* text : {&markdown, &html}) {
+    EXPECT_NE(text->find("checkout-availability"), std::string::npos) << *text;
+    EXPECT_NE(text->find(slo["budget_consumed"].get<std::string>()), std::string::npos) << *text;
+    EXPECT_NE(text->find("Alert on drained instances left out of rotation"), std::string::npos);
+    EXPECT_NE(text->find("Restart the checkout workers"), std::string::npos) << *text;
+  }
+  if (std::filesystem::exists("/usr/bin/xmllint")) {
+    const auto html_file = dir / "postmortem.html";
+    std::ofstream(html_file) << html;
+    const std::string check = "/usr/bin/xmllint --noout " + html_file.string() + " 2>&1";
+    EXPECT_EQ(std::system(check.c_str()), 0) << "xmllint rejects the exported HTML";
+  }
 
   agent.stop(SIGTERM);
   std::filesystem::remove_all(dir);

@@ -623,7 +623,7 @@ TEST(NotifyStepTest, QueuesOneNotificationWithTheIncidentsLabelsAndTheMessage) {
   ASSERT_EQ(notification.alerts.size(), 1u);
   const alert::Alert& sent = notification.alerts[0];
   EXPECT_EQ(sent.annotations.at("summary"), "Incident 42 (checkout, SEV2): failing over");
-  EXPECT_EQ(sent.labels.at("alertname"), "HighErrorRate");
+  EXPECT_EQ(sent.labels.at("alertname"), "RunbookNotification");
   EXPECT_EQ(sent.labels.at("service"), "checkout");
   EXPECT_EQ(sent.labels.at("incident"), "42");
   EXPECT_EQ(sent.labels.at("runbook"), "fast-burn");

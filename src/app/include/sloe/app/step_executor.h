@@ -14,8 +14,9 @@
 //   cannot sneak one in). On timeout the process group gets SIGTERM, then SIGKILL 2s later; the
 //   outcome says "timed out after 30s". ok when it exits 0; status_code = exit status (or 128 +
 //   signal).
-// - notify: queues one notification (alert::GroupNotification with the incident's labels and the
-//   message as its summary annotation) to the receiver through Options::notify; ok when queued.
+// - notify: queues one notification (alert::GroupNotification: the incident's labels with
+//   alertname=RunbookNotification, incident, runbook and runbook_step, and the message as its
+//   summary annotation) to the receiver through Options::notify; ok when queued.
 // Output of every kind passes Options::redactor, then is cut to output_limit_bytes with a marker
 // "[… N bytes dropped]".
 //
