@@ -6,9 +6,20 @@
 #include <variant>
 
 #include "sloe/store/alert_log.h"
+#include "statements.h"
 #include "stored_text.h"
 
 namespace sloe::store {
+
+using detail::bind_all;
+using detail::cached;
+using detail::column_optional_time;
+using detail::from_millis;
+using detail::optional_millis;
+using detail::ResetOnExit;
+using detail::run_to_end;
+using detail::to_millis;
+using detail::Value;
 
 using incident::ActionItem;
 using incident::Incident;
@@ -23,61 +34,6 @@ constexpr std::size_t kMaxTimelinePage = 10000;
 
 // The partial unique index of migration 5 names its column in SQLite's message.
 constexpr std::string_view kOpenDedupViolation = "UNIQUE constraint failed: incidents.dedup_key";
-
-std::int64_t to_millis(TimePoint t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_millis(std::int64_t millis) {
-  return TimePoint{
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(millis))};
-}
-
-// Resets a statement when the scope ends, so a cached statement never holds a read snapshot (a
-// stale snapshot would make this connection's next write fail with SQLITE_BUSY_SNAPSHOT).
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { statement_.reset(); }
-
- private:
-  Statement& statement_;
-};
-
-// A value to bind, in parameter order.
-using Value = std::variant<std::int64_t, std::string_view, std::nullptr_t>;
-
-Value optional_millis(const std::optional<TimePoint>& t) {
-  if (t)
-    return to_millis(*t);
-  return nullptr;
-}
-
-Status bind_all(Statement& statement, std::initializer_list<Value> values) {
-  int index = 1;
-  for (const Value& value : values) {
-    Status bound = std::visit([&](const auto& v) { return statement.bind(index, v); }, value);
-    if (!bound)
-      return bound;
-    ++index;
-  }
-  return {};
-}
-
-std::optional<TimePoint> column_optional_time(const Statement& statement, int column) {
-  if (statement.column_is_null(column))
-    return std::nullopt;
-  return from_millis(statement.column_int64(column));
-}
-
-Status run(Statement& statement) {
-  auto done = statement.step();
-  if (!done)
-    return done.error();
-  return {};
-}
 
 bool is_duplicate_open(const Error& error) {
   return error.message.find(kOpenDedupViolation) != std::string::npos;
@@ -213,17 +169,6 @@ IncidentStore::~IncidentStore() = default;
 
 namespace {
 
-// The statement in slot, prepared on first use.
-Result<Statement*> cached(Database& db, std::optional<Statement>& slot, std::string_view sql) {
-  if (!slot) {
-    auto prepared = db.prepare(sql);
-    if (!prepared)
-      return prepared.error();
-    slot.emplace(std::move(prepared).value());
-  }
-  return &*slot;
-}
-
 // Steps select to its end, reading each row with read: a Result<Row>(const Statement&). A SQLite
 // error stops it and is returned prefixed by `what` (as is, when `what` is empty).
 template <typename Row, typename Read>
@@ -305,7 +250,7 @@ Status write_roles(Database& db, std::optional<Statement>& delete_slot,
     ResetOnExit reset(**remove);
     if (Status bound = (*remove)->bind(1, incident.id); !bound)
       return bound;
-    if (Status done = run(**remove); !done)
+    if (Status done = run_to_end(**remove); !done)
       return done;
   }
   auto insert = cached(db, insert_slot,
@@ -321,7 +266,7 @@ Status write_roles(Database& db, std::optional<Statement>& delete_slot,
                             optional_millis(role.until), role.assigned_by});
     if (!bound)
       return bound;
-    if (Status done = run(**insert); !done)
+    if (Status done = run_to_end(**insert); !done)
       return done;
   }
   return {};
@@ -375,7 +320,7 @@ Result<Incident> IncidentStore::create(const Incident& incident,
         return bound;
       if (Status bound = (*insert)->bind(18, std::string_view(stored.created_by)); !bound)
         return bound;
-      if (Status done = run(**insert); !done) {
+      if (Status done = run_to_end(**insert); !done) {
         if (is_duplicate_open(done.error()))
           return duplicate_open(stored.dedup_key);
         return done;
@@ -540,7 +485,7 @@ Result<bool> IncidentStore::update(const Incident& updated, std::int64_t expecte
         return bound;
       if (Status bound = (*statement)->bind(18, expected_version); !bound)
         return bound;
-      if (Status ran = run(**statement); !ran) {
+      if (Status ran = run_to_end(**statement); !ran) {
         if (is_duplicate_open(ran.error()))
           return duplicate_open(updated.dedup_key);
         return ran;
@@ -580,7 +525,7 @@ Status IncidentStore::append(std::vector<TimelineEvent>& events) {
                               static_cast<std::int64_t>(event.revision)});
       if (!bound)
         return bound;
-      if (Status done = run(**insert); !done) {
+      if (Status done = run_to_end(**insert); !done) {
         return Error{"incident " + std::to_string(event.incident_id) + " event '" + event.kind +
                      "': " + done.error().message};
       }
@@ -652,7 +597,7 @@ Status IncidentStore::edit_note(const TimelineEvent& edited, const std::string& 
           !bound) {
         return bound;
       }
-      if (Status ran = run(*keep); !ran)
+      if (Status ran = run_to_end(*keep); !ran)
         return ran;
       ++revision;
     }
@@ -666,7 +611,7 @@ Status IncidentStore::edit_note(const TimelineEvent& edited, const std::string& 
         !bound) {
       return bound;
     }
-    return run(*change);
+    return run_to_end(*change);
   });
   if (!done)
     return Error{"editing note " + std::to_string(edited.id) + ": " + done.error().message};
@@ -707,7 +652,7 @@ Result<bool> IncidentStore::link_alert(std::int64_t incident_id, std::uint64_t f
       !bound) {
     return bound.error();
   }
-  if (Status done = run(**insert); !done) {
+  if (Status done = run_to_end(**insert); !done) {
     return Error{"linking alert " + fingerprint_hex + " to incident " +
                  std::to_string(incident_id) + ": " + done.error().message};
   }
@@ -765,7 +710,7 @@ Result<ActionItem> IncidentStore::add_action(const ActionItem& item) {
     bound = (*insert)->bind(13, std::string_view(item.created_by));
   if (!bound)
     return bound.error();
-  if (Status done = run(**insert); !done) {
+  if (Status done = run_to_end(**insert); !done) {
     return Error{"adding action item to incident " + std::to_string(item.incident_id) + ": " +
                  done.error().message};
   }
@@ -825,7 +770,7 @@ Result<bool> IncidentStore::update_action(const ActionItem& updated,
     bound = (*statement)->bind(13, expected_version);
   if (!bound)
     return bound.error();
-  if (Status done = run(**statement); !done) {
+  if (Status done = run_to_end(**statement); !done) {
     return Error{"updating action item " + std::to_string(updated.id) + ": " +
                  done.error().message};
   }
@@ -853,7 +798,7 @@ Status IncidentStore::mark_reminded(std::int64_t action_id, TimePoint at) {
     return Error{"marking action item reminded: " + statement.error().message};
   if (Status bound = bind_all(*statement, {to_millis(at), action_id}); !bound)
     return bound;
-  if (Status done = run(*statement); !done) {
+  if (Status done = run_to_end(*statement); !done) {
     return Error{"marking action item " + std::to_string(action_id) +
                  " reminded: " + done.error().message};
   }

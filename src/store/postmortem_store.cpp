@@ -4,42 +4,18 @@
 #include <chrono>
 #include <utility>
 
+#include "statements.h"
+
 namespace sloe::store {
+
+using detail::cached;
+using detail::from_millis;
+using detail::ResetOnExit;
+using detail::to_millis;
 
 using postmortem::Narrative;
 
 namespace {
-
-std::int64_t to_millis(TimePoint t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_millis(std::int64_t millis) {
-  return TimePoint{
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(millis))};
-}
-
-// A cached statement never keeps a read snapshot open past its use (see incident_store.cpp).
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { statement_.reset(); }
-
- private:
-  Statement& statement_;
-};
-
-Result<Statement*> cached(Database& db, std::optional<Statement>& slot, std::string_view sql) {
-  if (!slot) {
-    auto prepared = db.prepare(sql);
-    if (!prepared)
-      return prepared.error();
-    slot.emplace(std::move(prepared).value());
-  }
-  return &*slot;
-}
 
 constexpr std::string_view kColumns =
     "summary, root_cause, contributing_factors, resolution, went_well, went_wrong, got_lucky, "

@@ -7,78 +7,23 @@
 #include <utility>
 #include <variant>
 
+#include "statements.h"
+
 namespace sloe::store {
+
+using detail::bind_all;
+using detail::cached;
+using detail::column_optional_time;
+using detail::from_millis;
+using detail::optional_millis;
+using detail::ResetOnExit;
+using detail::run_to_end;
+using detail::to_millis;
 
 using runbook::Run;
 using runbook::StepRun;
 
 namespace {
-
-std::int64_t to_millis(TimePoint t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_millis(std::int64_t millis) {
-  return TimePoint{
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(millis))};
-}
-
-// Resets a statement when the scope ends, so a cached statement never holds a read snapshot (a
-// stale snapshot would make this connection's next write fail with SQLITE_BUSY_SNAPSHOT).
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { statement_.reset(); }
-
- private:
-  Statement& statement_;
-};
-
-// A value to bind, in parameter order.
-using Value = std::variant<std::int64_t, std::string_view, std::nullptr_t>;
-
-Value optional_millis(const std::optional<TimePoint>& t) {
-  if (t)
-    return to_millis(*t);
-  return nullptr;
-}
-
-Status bind_all(Statement& statement, std::initializer_list<Value> values) {
-  int index = 1;
-  for (const Value& value : values) {
-    Status bound = std::visit([&](const auto& v) { return statement.bind(index, v); }, value);
-    if (!bound)
-      return bound;
-    ++index;
-  }
-  return {};
-}
-
-std::optional<TimePoint> column_optional_time(const Statement& statement, int column) {
-  if (statement.column_is_null(column))
-    return std::nullopt;
-  return from_millis(statement.column_int64(column));
-}
-
-Status run_to_end(Statement& statement) {
-  auto done = statement.step();
-  if (!done)
-    return done.error();
-  return {};
-}
-
-// The statement in slot, prepared on first use.
-Result<Statement*> cached(Database& db, std::optional<Statement>& slot, std::string_view sql) {
-  if (!slot) {
-    auto prepared = db.prepare(sql);
-    if (!prepared)
-      return prepared.error();
-    slot.emplace(std::move(prepared).value());
-  }
-  return &*slot;
-}
 
 // Steps select to its end, reading each row with read: a Result<Row>(const Statement&).
 template <typename Row, typename Read>
