@@ -1,10 +1,6 @@
 #include "sloe/app/cli_incident.h"
 
-#include <httplib.h>
-
 #include <CLI/CLI.hpp>
-#include <cstdlib>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -12,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "cli_agent_client.h"
 
 namespace sloe::app {
 namespace {
@@ -55,85 +53,6 @@ struct IncidentOptions {
   std::string ticket;
 };
 
-// One answer of the agent: its status and JSON body (null when the body is not JSON).
-struct Reply {
-  int status = 0;
-  json body;
-  bool ok() const { return status / 100 == 2; }
-};
-
-class Agent {
- public:
-  explicit Agent(const IncidentOptions& options) : server_(options.server), client_(server_) {
-    client_.set_connection_timeout(std::chrono::seconds(3));
-    client_.set_read_timeout(std::chrono::seconds(10));
-  }
-
-  // The bearer token from --token-file, else $SLOE_TOKEN; false (after saying why) when the
-  // named file cannot be read or is empty.
-  bool authenticate(const std::string& token_file) {
-    std::string token;
-    if (!token_file.empty()) {
-      std::ifstream in(token_file);
-      if (!in) {
-        std::cerr << "error: cannot read the token file " << token_file << "\n";
-        return false;
-      }
-      std::getline(in, token);
-      while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
-        token.pop_back();
-      if (token.empty()) {
-        std::cerr << "error: the token file " << token_file << " is empty\n";
-        return false;
-      }
-    } else if (const char* from_env = std::getenv("SLOE_TOKEN"); from_env != nullptr) {
-      token = from_env;
-    }
-    if (!token.empty())
-      client_.set_default_headers({{"Authorization", "Bearer " + token}});
-    return true;
-  }
-
-  // nullopt (after saying why) when the agent cannot be reached.
-  std::optional<Reply> get(const std::string& path, const httplib::Params& params = {}) {
-    return reply(client_.Get(httplib::append_query_params(path, params)));
-  }
-  std::optional<Reply> post(const std::string& path, const json& body) {
-    return reply(client_.Post(path, body.dump(), "application/json"));
-  }
-  std::optional<Reply> patch(const std::string& path, const json& body) {
-    return reply(client_.Patch(path, body.dump(), "application/json"));
-  }
-
-  // Says why a reply is not a 2xx; true when it is.
-  bool accepted(const Reply& reply) const {
-    if (reply.ok())
-      return true;
-    std::string message = "(no message)";
-    if (reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object()) {
-      const json& error = reply.body["error"];
-      message = error.value("message", message);
-      if (error.contains("field") && error["field"].is_string())
-        message = error["field"].get<std::string>() + ": " + message;
-    }
-    std::cerr << "error: " << server_ << " answered " << reply.status << ": " << message << "\n";
-    return false;
-  }
-
- private:
-  std::optional<Reply> reply(const httplib::Result& result) const {
-    if (!result) {
-      std::cerr << "error: cannot reach sloe at " << server_ << ": "
-                << httplib::to_string(result.error()) << " (is `sloe run` running? see --server)\n";
-      return std::nullopt;
-    }
-    return Reply{result->status, json::parse(result->body, nullptr, false)};
-  }
-
-  std::string server_;
-  httplib::Client client_;
-};
-
 std::string text_of(const json& value) {
   if (value.is_string())
     return value.get<std::string>();
@@ -152,13 +71,13 @@ std::string due_time(const std::string& due) {
   return is_date ? due + "T23:59:59.999Z" : due;
 }
 
-bool print_json(const Reply& reply) {
+bool print_json(const AgentReply& reply) {
   std::cout << reply.body.dump(2) << "\n";
   return true;
 }
 
 int command_list(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   httplib::Params params;
@@ -202,7 +121,7 @@ int command_list(const IncidentOptions& options) {
 }
 
 // Every event of an incident's timeline, following the pages.
-std::optional<json> whole_timeline(Agent& agent, std::int64_t id) {
+std::optional<json> whole_timeline(AgentClient& agent, std::int64_t id) {
   json events = json::array();
   std::string after = "0";
   while (true) {
@@ -241,7 +160,7 @@ void print_field(const std::string& name, const std::string& value) {
 }
 
 int command_show(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   const auto incident_reply = agent.get(incident_path(options.id));
@@ -303,7 +222,7 @@ int command_show(const IncidentOptions& options) {
 }
 
 int command_declare(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   json body = {{"title", options.title}, {"severity", options.severity}, {"test", options.test}};
@@ -327,7 +246,7 @@ int command_declare(const IncidentOptions& options) {
 // between (409). `applies` says whether the current state still calls for the change.
 int change_state(const IncidentOptions& options, const std::string& to,
                  const std::function<bool(const std::string&)>& applies, const std::string& verb) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -369,7 +288,7 @@ int command_resolve(const IncidentOptions& options) {
 }
 
 int command_note(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   const auto reply = agent.post(incident_path(options.id) + "/timeline",
@@ -384,7 +303,7 @@ int command_note(const IncidentOptions& options) {
 }
 
 int command_action_add(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   json body = {{"title", options.title}, {"owner", options.owner}};
@@ -418,7 +337,7 @@ void print_actions(const json& items, const std::string& empty) {
 }
 
 // Open and in-progress action items of every incident.
-std::optional<json> open_actions_everywhere(Agent& agent) {
+std::optional<json> open_actions_everywhere(AgentClient& agent) {
   json items = json::array();
   httplib::Params params{{"limit", std::to_string(kPageSize)}};
   while (true) {
@@ -446,7 +365,7 @@ std::optional<json> open_actions_everywhere(Agent& agent) {
 }
 
 int command_action_list(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   json items;
@@ -470,7 +389,7 @@ int command_action_list(const IncidentOptions& options) {
 }
 
 int command_action_overdue(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   const auto reply = agent.get("/api/v1/actions/overdue");
@@ -483,7 +402,7 @@ int command_action_overdue(const IncidentOptions& options) {
 }
 
 int command_action_done(const IncidentOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   const std::string path = incident_path(options.id) + "/actions";

@@ -1,9 +1,6 @@
 #include "sloe/app/cli_postmortem.h"
 
-#include <httplib.h>
-
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli_agent_client.h"
 #include "sloe/app/postmortem_render.h"
 
 namespace sloe::app {
@@ -43,85 +41,6 @@ std::optional<std::string> read_file(const std::string& path, const char* what) 
   text << in.rdbuf();
   return text.str();
 }
-
-// The bearer token from --token-file, else $SLOE_TOKEN ("" for none); nullopt after saying why
-// when the named file cannot be read or is empty.
-std::optional<std::string> bearer_token(const std::string& token_file) {
-  if (token_file.empty()) {
-    const char* from_env = std::getenv("SLOE_TOKEN");
-    return std::string(from_env == nullptr ? "" : from_env);
-  }
-  std::ifstream in(token_file);
-  if (!in) {
-    std::cerr << "error: cannot read the token file " << token_file << "\n";
-    return std::nullopt;
-  }
-  std::string token;
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
-    token.pop_back();
-  if (token.empty()) {
-    std::cerr << "error: the token file " << token_file << " is empty\n";
-    return std::nullopt;
-  }
-  return token;
-}
-
-class AgentClient {
- public:
-  explicit AgentClient(const std::string& server) : server_(server), client_(server) {
-    client_.set_connection_timeout(std::chrono::seconds(3));
-    client_.set_read_timeout(std::chrono::seconds(30));
-  }
-
-  bool authenticate(const std::string& token_file) {
-    const auto token = bearer_token(token_file);
-    if (!token)
-      return false;
-    if (!token->empty())
-      client_.set_default_headers({{"Authorization", "Bearer " + *token}});
-    return true;
-  }
-
-  // nullptr-like empty optional (after saying why) when the agent cannot be reached.
-  std::optional<httplib::Response> get(const std::string& path, const httplib::Params& params) {
-    return answer(client_.Get(httplib::append_query_params(path, params)));
-  }
-  std::optional<httplib::Response> put(const std::string& path, const json& body) {
-    return answer(client_.Put(path, body.dump(), "application/json"));
-  }
-
-  // Says why an answer is not a 2xx; true when it is.
-  bool accepted(const httplib::Response& response) const {
-    if (response.status / 100 == 2)
-      return true;
-    std::string message = "(no message)";
-    const json body = json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-      const json& error = body["error"];
-      message = error.value("message", message);
-      if (error.contains("field") && error["field"].is_string() &&
-          !error["field"].get<std::string>().empty()) {
-        message = error["field"].get<std::string>() + ": " + message;
-      }
-    }
-    std::cerr << "error: " << server_ << " answered " << response.status << ": " << message << "\n";
-    return false;
-  }
-
- private:
-  std::optional<httplib::Response> answer(const httplib::Result& result) const {
-    if (!result) {
-      std::cerr << "error: cannot reach sloe at " << server_ << ": "
-                << httplib::to_string(result.error()) << " (is `sloe run` running? see --server)\n";
-      return std::nullopt;
-    }
-    return *result;
-  }
-
-  std::string server_;
-  httplib::Client client_;
-};
 
 std::string postmortem_path(std::int64_t id) {
   return "/api/v1/incidents/" + std::to_string(id) + "/postmortem";
@@ -166,10 +85,10 @@ int command_export(const PostmortemOptions& options) {
   if (!response || !agent.accepted(*response))
     return kExitFailure;
   if (!template_text)
-    return write_output(options, response->body) ? kExitOk : kExitFailure;
+    return write_output(options, response->text) ? kExitOk : kExitFailure;
   const PostmortemFormat format =
       options.format == "html" ? PostmortemFormat::kHtml : PostmortemFormat::kMarkdown;
-  auto rendered = render_postmortem(*template_text, response->body, format, options.template_file);
+  auto rendered = render_postmortem(*template_text, response->text, format, options.template_file);
   if (!rendered) {
     std::cerr << "error: " << rendered.error().message << "\n";
     return kExitFailure;
@@ -193,10 +112,10 @@ int command_narrative(const PostmortemOptions& options) {
     return kExitFailure;
   const std::string path = postmortem_path(options.id) + "/narrative";
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const auto current = agent.get(path, {});
+    const auto current = agent.get(path);
     if (!current || !agent.accepted(*current))
       return kExitFailure;
-    const json read = json::parse(current->body, nullptr, false);
+    const json& read = current->body;
     if (!read.is_object() || !read.contains("version")) {
       std::cerr << "error: the agent's narrative answer has no version\n";
       return kExitFailure;
@@ -209,7 +128,7 @@ int command_narrative(const PostmortemOptions& options) {
       continue;
     if (!agent.accepted(*reply))
       return kExitFailure;
-    const json stored = json::parse(reply->body, nullptr, false);
+    const json& stored = reply->body;
     std::cout << "stored the postmortem narrative of incident " << options.id << " (version "
               << (stored.is_object() ? stored.value("version", json()).dump() : "?") << ")\n";
     return kExitOk;

@@ -1,12 +1,8 @@
 #include "sloe/app/cli_runbook.h"
 
-#include <httplib.h>
-
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -18,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli_agent_client.h"
 #include "sloe/config/loader.h"
 #include "sloe/core/duration.h"
 
@@ -306,80 +303,6 @@ int command_show(const RunbookOptions& options) {
 
 // ---- the agent ----
 
-struct Reply {
-  int status = 0;
-  json body;  // null when the body is not JSON
-  bool ok() const { return status / 100 == 2; }
-};
-
-class Agent {
- public:
-  explicit Agent(const RunbookOptions& options) : server_(options.server), client_(server_) {
-    client_.set_connection_timeout(std::chrono::seconds(3));
-    client_.set_read_timeout(std::chrono::seconds(10));
-  }
-
-  // The bearer token from --token-file, else $SLOE_TOKEN; false (after saying why) when the
-  // named file cannot be read or is empty.
-  bool authenticate(const std::string& token_file) {
-    std::string token;
-    if (!token_file.empty()) {
-      std::ifstream in(token_file);
-      if (!in) {
-        std::cerr << "error: cannot read the token file " << token_file << "\n";
-        return false;
-      }
-      std::getline(in, token);
-      while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
-        token.pop_back();
-      if (token.empty()) {
-        std::cerr << "error: the token file " << token_file << " is empty\n";
-        return false;
-      }
-    } else if (const char* from_env = std::getenv("SLOE_TOKEN"); from_env != nullptr) {
-      token = from_env;
-    }
-    if (!token.empty())
-      client_.set_default_headers({{"Authorization", "Bearer " + token}});
-    return true;
-  }
-
-  // nullopt (after saying why) when the agent cannot be reached.
-  std::optional<Reply> get(const std::string& path) { return reply(client_.Get(path)); }
-  std::optional<Reply> post(const std::string& path, const std::string& body) {
-    return reply(client_.Post(path, body, "application/json"));
-  }
-
-  // Says why a reply is not a 2xx; true when it is.
-  bool accepted(const Reply& reply) const {
-    if (reply.ok())
-      return true;
-    std::string message = "(no message)";
-    if (reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object()) {
-      const json& error = reply.body["error"];
-      message = error.value("message", message);
-      if (error.contains("field") && error["field"].is_string())
-        message = error["field"].get<std::string>() + ": " + message;
-    }
-    std::cerr << "error: " << server_ << " answered " << reply.status << ": " << printable(message)
-              << "\n";
-    return false;
-  }
-
- private:
-  std::optional<Reply> reply(const httplib::Result& result) const {
-    if (!result) {
-      std::cerr << "error: cannot reach sloe at " << server_ << ": "
-                << httplib::to_string(result.error()) << " (is `sloe run` running? see --server)\n";
-      return std::nullopt;
-    }
-    return Reply{result->status, json::parse(result->body, nullptr, false)};
-  }
-
-  std::string server_;
-  httplib::Client client_;
-};
-
 std::string text_of(const json& value) {
   if (value.is_string())
     return printable(value.get<std::string>());
@@ -412,7 +335,7 @@ std::string runs_path(std::int64_t incident) {
 // Step titles by runbook name, fetched once each; empty when the agent does not know the runbook.
 class StepTitles {
  public:
-  explicit StepTitles(Agent& agent) : agent_(agent) {}
+  explicit StepTitles(AgentClient& agent) : agent_(agent) {}
   std::string title(const std::string& runbook, std::size_t index) {
     auto found = titles_.find(runbook);
     if (found == titles_.end()) {
@@ -429,7 +352,7 @@ class StepTitles {
   }
 
  private:
-  Agent& agent_;
+  AgentClient& agent_;
   std::map<std::string, std::vector<std::string>> titles_;
 };
 
@@ -473,7 +396,7 @@ void print_run(const json& run, StepTitles& titles) {
 }
 
 int command_runs(const RunbookOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server, printable);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
   const auto reply = agent.get(runs_path(options.incident));
@@ -499,11 +422,10 @@ int command_runs(const RunbookOptions& options) {
 }
 
 int command_start(const RunbookOptions& options) {
-  Agent agent(options);
+  AgentClient agent(options.server, printable);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
-  const auto reply =
-      agent.post(runs_path(options.incident), json{{"runbook", options.name}}.dump());
+  const auto reply = agent.post(runs_path(options.incident), json{{"runbook", options.name}});
   if (!reply || !agent.accepted(*reply))
     return kExitFailure;
   if (options.json) {
@@ -518,12 +440,12 @@ int command_start(const RunbookOptions& options) {
 }
 
 int command_act(const RunbookOptions& options, const std::string& action, const std::string& done) {
-  Agent agent(options);
+  AgentClient agent(options.server, printable);
   if (!agent.authenticate(options.token_file))
     return kExitFailure;
-  const auto reply = agent.post(runs_path(options.incident) + "/" + std::to_string(options.run) +
-                                    "/steps/" + path_segment(options.step) + "/" + action,
-                                "");
+  const auto reply =
+      agent.post_without_body(runs_path(options.incident) + "/" + std::to_string(options.run) +
+                              "/steps/" + path_segment(options.step) + "/" + action);
   if (!reply || !agent.accepted(*reply))
     return kExitFailure;
   if (options.json) {
