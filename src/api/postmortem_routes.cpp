@@ -136,7 +136,8 @@ Parsed<NarrativeUpdate> parse_narrative_update(std::string_view text) {
                       "the body must be a JSON object such as {\"version\": 0, \"root_cause\": "
                       "\"...\", \"went_well\": [\"...\"]}"};
   }
-  for (const auto& [key, value] : body.items()) {
+  for (const auto& item : body.items()) {
+    const std::string& key = item.key();
     const auto known = [&](const std::vector<std::string>& names) {
       return std::find(names.begin(), names.end(), key) != names.end();
     };
