@@ -16,6 +16,7 @@ using detail::cached;
 using detail::column_optional_time;
 using detail::from_millis;
 using detail::optional_millis;
+using detail::read_all;
 using detail::ResetOnExit;
 using detail::run_to_end;
 using detail::to_millis;
@@ -168,24 +169,6 @@ IncidentStore::IncidentStore(Database& db) : db_(db), statements_(std::make_uniq
 IncidentStore::~IncidentStore() = default;
 
 namespace {
-
-// Steps select to its end, reading each row with read: a Result<Row>(const Statement&). A SQLite
-// error stops it and is returned prefixed by `what` (as is, when `what` is empty).
-template <typename Row, typename Read>
-Result<std::vector<Row>> read_all(Statement& select, const std::string& what, const Read& read) {
-  std::vector<Row> rows;
-  while (true) {
-    auto row = select.step();
-    if (!row)
-      return what.empty() ? row.error() : Error{what + ": " + row.error().message};
-    if (!*row)
-      return rows;
-    auto value = read(select);
-    if (!value)
-      return value.error();
-    rows.push_back(std::move(value).value());
-  }
-}
 
 // Runs select (its parameter 1 is an id) and reads its one row, if any, with read: a
 // Result<Row>(Statement&). `what` names the row in errors ("timeline event 12").

@@ -16,6 +16,7 @@ using detail::cached;
 using detail::column_optional_time;
 using detail::from_millis;
 using detail::optional_millis;
+using detail::read_all;
 using detail::ResetOnExit;
 using detail::run_to_end;
 using detail::to_millis;
@@ -24,23 +25,6 @@ using runbook::Run;
 using runbook::StepRun;
 
 namespace {
-
-// Steps select to its end, reading each row with read: a Result<Row>(const Statement&).
-template <typename Row, typename Read>
-Result<std::vector<Row>> read_all(Statement& select, const Read& read) {
-  std::vector<Row> rows;
-  while (true) {
-    auto row = select.step();
-    if (!row)
-      return row.error();
-    if (!*row)
-      return rows;
-    auto value = read(select);
-    if (!value)
-      return value.error();
-    rows.push_back(std::move(value).value());
-  }
-}
 
 constexpr std::string_view kRunColumns =
     "id, incident_id, runbook, trigger_kind, started_by, state, version, created_at, updated_at";
@@ -144,7 +128,7 @@ Status load_steps(Database& db, std::optional<Statement>& slot, Run& run) {
   if (Status bound = statement.bind(1, run.id); !bound)
     return bound;
   const std::int64_t run_id = run.id;
-  auto steps = read_all<StepRun>(statement,
+  auto steps = read_all<StepRun>(statement, "",
                                  [run_id](const Statement& row) { return read_step(row, run_id); });
   if (!steps)
     return steps.error();
@@ -229,7 +213,7 @@ Result<std::optional<Run>> RunbookStore::get(std::int64_t run_id) {
     ResetOnExit reset(**select);
     if (Status bound = (*select)->bind(1, run_id); !bound)
       return failed(bound.error());
-    auto rows = read_all<Run>(**select, read_run);
+    auto rows = read_all<Run>(**select, "", read_run);
     if (!rows)
       return failed(rows.error());
     if (rows->empty())
@@ -250,7 +234,7 @@ Result<std::vector<Run>> read_runs(Database& db, Statement& select,
   std::vector<Run> runs;
   {
     ResetOnExit reset(select);
-    auto rows = read_all<Run>(select, read_run);
+    auto rows = read_all<Run>(select, "", read_run);
     if (!rows)
       return rows.error();
     runs = std::move(rows).value();

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "sloe/core/clock.h"
 #include "sloe/core/result.h"
@@ -85,6 +87,24 @@ inline Result<Statement*> cached(Database& db, std::optional<Statement>& slot,
     slot.emplace(std::move(prepared).value());
   }
   return &*slot;
+}
+
+// Steps select to its end, reading each row with read: a Result<Row>(const Statement&). A SQLite
+// error stops it and is returned prefixed by `what` (as is, when `what` is empty).
+template <typename Row, typename Read>
+Result<std::vector<Row>> read_all(Statement& select, const std::string& what, const Read& read) {
+  std::vector<Row> rows;
+  while (true) {
+    auto row = select.step();
+    if (!row)
+      return what.empty() ? row.error() : Error{what + ": " + row.error().message};
+    if (!*row)
+      return rows;
+    auto value = read(select);
+    if (!value)
+      return value.error();
+    rows.push_back(std::move(value).value());
+  }
 }
 
 }  // namespace sloe::store::detail
